@@ -138,19 +138,15 @@ export class ExecDriver implements Driver {
     this.#isolation.recover(handle);
   }
 
-  waitTask(taskId: string): Promise<ExitResult> {
-    try {
-      return this.#isolation.tasks().wait(taskId);
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+  async waitTask(taskId: string): Promise<ExitResult> {
+    return this.#isolation.tasks().wait(taskId);
   }
 
-  stopTask(taskId: string, opts: { timeoutMs: number; signal: string }): Promise<void> {
+  async stopTask(taskId: string, opts: { timeoutMs: number; signal: string }): Promise<void> {
     return this.#isolation.tasks().stop(taskId, opts);
   }
 
-  destroyTask(taskId: string, opts: { force: boolean }): Promise<void> {
+  async destroyTask(taskId: string, opts: { force: boolean }): Promise<void> {
     return this.#isolation.tasks().destroy(taskId, opts);
   }
 

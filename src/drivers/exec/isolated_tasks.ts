@@ -105,9 +105,9 @@ export class IsolatedTasks {
       throw new DriverError(`Task "${config.id}" is already started`, { recoverable: false });
     }
     const cgroup = new TaskCgroup(this.#host.cgroupVersion, cgroupName(config), this.#host.cgroupRoot);
-    if (cgroup.pids().length > 0) {
-      throw new DriverError(`The cgroup of task "${config.id}" still holds processes of an earlier run`);
-    }
+    // Processes left in the cgroup belong to an earlier run of this very task that nobody tracks any
+    // more (its launcher died): the task runner starts a task only when none runs, so they go.
+    if (cgroup.pids().length > 0) await removeCgroup(cgroup);
     const memoryMb =
       config.resources.memoryMaxMb > 0 ? config.resources.memoryMaxMb : config.resources.memoryMb;
     try {
