@@ -1,0 +1,156 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from './client.ts';
+import { defaultDrivers } from './config.ts';
+import { TestServer } from './testing/test_server.ts';
+import { quietLogger, testAlloc, testJob } from './testing/fixtures.ts';
+import { eventually, pidAlive } from '../drivers/conformance_test_suite.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'nomad-client-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const sleeper = (job = 'sleeper') =>
+  testJob({
+    ID: job,
+    Name: job,
+    Type: 'service',
+    TaskGroups: [
+      {
+        Name: 'g',
+        Tasks: [
+          {
+            Name: 't',
+            Driver: 'raw_exec',
+            Config: { command: '/bin/sh', args: ['-c', 'echo $$ > "$NOMAD_TASK_DIR/pid"; exec sleep 1000'] },
+            KillTimeout: 2e9,
+          },
+        ],
+      },
+    ],
+  });
+
+function newClient(dataDir: string, server: TestServer): Client {
+  return new Client({
+    dataDir,
+    servers: server,
+    drivers: defaultDrivers({ devMode: true }),
+    logger: quietLogger,
+    nodeName: 'test',
+    meta: { rack: 'r1' },
+    nodeClass: 'c1',
+    allocUpdateFlushMs: 20,
+  });
+}
+
+test('the client registers a fingerprinted node and heartbeats', async () => {
+  const server = new TestServer();
+  server.heartbeatTtlMs = 100;
+  const c = newClient(join(root, 'fp'), server);
+  await c.start();
+  await eventually(() => server.heartbeats >= 3);
+  const n = server.nodes.get(c.node.ID)!;
+  assert.equal(n.Status, 'ready');
+  assert.equal(n.NodeClass, 'c1');
+  assert.equal(n.Meta['rack'], 'r1');
+  assert.equal(n.Attributes['driver.raw_exec'], '1');
+  for (const k of [
+    'kernel.name',
+    'os.name',
+    'cpu.arch',
+    'cpu.numcores',
+    'cpu.totalcompute',
+    'memory.totalbytes',
+    'unique.hostname',
+    'unique.network.ip-address',
+    'unique.storage.bytesfree',
+    'nomad.version',
+  ]) {
+    assert.ok((n.Attributes[k] ?? '') !== '', `attribute ${k} missing`);
+  }
+  assert.equal(n.NodeResources.MinDynamicPort, 20000);
+  assert.ok(n.NodeResources.Cpu.CpuShares > 0 && n.NodeResources.Memory.MemoryMB > 0);
+  assert.equal(n.Drivers['raw_exec']!.Detected, true);
+  await c.shutdown();
+});
+
+test('the client runs an allocation it is given and stops it when told', async () => {
+  const server = new TestServer();
+  const c = newClient(join(root, 'run'), server);
+  await c.start();
+  await eventually(() => c.registered);
+  const alloc = { ...testAlloc(sleeper()), NodeID: c.node.ID };
+  server.putAlloc(alloc);
+  await eventually(() => server.lastUpdate(alloc.ID)?.ClientStatus === 'running');
+  assert.equal(server.lastUpdate(alloc.ID)!.ClientDescription, 'Tasks are running');
+  server.putAlloc({ ...server.allocs.get(alloc.ID)!, DesiredStatus: 'stop' });
+  await eventually(() => server.lastUpdate(alloc.ID)?.ClientStatus === 'complete');
+  const events = server.lastUpdate(alloc.ID)!.TaskStates['t']!.Events.map((e) => e.Type);
+  assert.deepEqual(events.slice(-3), ['Killing', 'Terminated', 'Killed']);
+  await c.shutdown({ destroyAllocs: true });
+});
+
+test('tasks keep running while no server answers; the client re-registers and syncs after', async () => {
+  const server = new TestServer();
+  server.heartbeatTtlMs = 60;
+  const c = newClient(join(root, 'outage'), server);
+  await c.start();
+  await eventually(() => c.registered);
+  const alloc = { ...testAlloc(sleeper()), NodeID: c.node.ID };
+  server.putAlloc(alloc);
+  await eventually(() => server.lastUpdate(alloc.ID)?.ClientStatus === 'running');
+  const pid = Number(readFileSync(join(c.allocDir, alloc.ID, 't/local/pid'), 'utf8'));
+  server.available = false;
+  await eventually(() => !c.registered);
+  assert.ok(pidAlive(pid));
+  const before = server.registrations;
+  const sent = server.updates.length;
+  server.available = true;
+  await eventually(() => server.registrations > before && server.updates.length > sent);
+  assert.equal(server.lastUpdate(alloc.ID)!.ClientStatus, 'running');
+  assert.ok(pidAlive(pid));
+  await c.shutdown({ destroyAllocs: true });
+});
+
+test('after SIGKILL of the client, a restarted client reattaches to the same process with no new events', async () => {
+  const dataDir = join(root, 'kill9');
+  const alloc = testAlloc(sleeper('kill9'));
+  const allocFile = join(root, 'kill9-alloc.json');
+  writeFileSync(allocFile, JSON.stringify(alloc));
+  const child = spawn(
+    process.execPath,
+    [new URL('./testing/client_process.ts', import.meta.url).pathname, dataDir, allocFile],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await eventually(() => out.includes('RUNNING'));
+  const pid = Number(readFileSync(join(dataDir, 'alloc', alloc.ID, 't/local/pid'), 'utf8'));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  assert.ok(pidAlive(pid), 'the task outlives its client');
+
+  const server = new TestServer();
+  const c = newClient(dataDir, server);
+  await c.start();
+  const ar = c.allocRunner(alloc.ID)!;
+  assert.ok(ar !== undefined, 'the allocation is restored from local state');
+  const eventsBefore = ar.taskStates['t']!.Events.map((e) => e.Type);
+  await eventually(() => ar.taskStates['t']!.State === 'running');
+  server.putAlloc({ ...alloc, NodeID: c.node.ID });
+  await eventually(() => server.lastUpdate(alloc.ID)?.ClientStatus === 'running');
+  const s = ar.taskStates['t']!;
+  assert.deepEqual(
+    s.Events.map((e) => e.Type),
+    eventsBefore,
+  );
+  assert.deepEqual(eventsBefore, ['Received', 'Task Setup', 'Started']);
+  assert.equal(s.Restarts, 0);
+  assert.equal(Number(readFileSync(join(dataDir, 'alloc', alloc.ID, 't/local/pid'), 'utf8')), pid);
+  assert.ok(pidAlive(pid));
+  await c.shutdown({ destroyAllocs: true });
+  await eventually(() => !pidAlive(pid));
+});
