@@ -19,6 +19,8 @@ export class Progress {
   /** The last index of each in-flight append, oldest first. */
   inflights: number[] = [];
   pendingSnapshot = 0;
+  /** Ticks spent waiting in snapshot state: a snapshot message can be lost, so the wait is bounded. */
+  snapshotTicks = 0;
   /** Heard from since the last check-quorum round. */
   recentActive = false;
   readonly isLearner: boolean;
@@ -49,6 +51,7 @@ export class Progress {
   becomeSnapshot(index: number): void {
     this.state = 'snapshot';
     this.pendingSnapshot = index;
+    this.snapshotTicks = 0;
     this.inflights = [];
   }
 

@@ -153,6 +153,10 @@ export class Raft {
       this.heartbeatElapsed = 0;
       this.broadcastHeartbeat(0);
     }
+    // A snapshot that got no answer in two election timeouts was lost: probe again (and resend).
+    for (const pr of this.progress.values()) {
+      if (pr.state === 'snapshot' && ++pr.snapshotTicks > 2 * this.electionTicks) pr.becomeProbe();
+    }
   }
 
   /** Proposes application commands. Returns the index of the last one; throws NotLeaderError. */

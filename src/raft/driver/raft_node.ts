@@ -4,8 +4,9 @@
  * durably, send its messages, apply its committed entries, then advance. Proposals made while a
  * round is on disk are batched into the next one, which is what makes fsync'd commits fast.
  */
+import type { Clock, TimerId } from '../../lib/clock.ts';
 import { NomadError } from '../../lib/errors.ts';
-import { rngFromSeed } from '../../lib/random.ts';
+import { rngFromSeed, type Rng } from '../../lib/random.ts';
 import { NotLeaderError, Raft } from '../raft.ts';
 import type { ConfigChange, Configuration, Entry, Member, Message, Role } from '../types.ts';
 import type { LogStore } from './log_store.ts';
@@ -33,10 +34,39 @@ export interface RaftNodeOptions {
   /** Take a snapshot and compact the log after this many applied entries. */
   snapshotThreshold?: number;
   onLeadership?: (isLeader: boolean) => void;
+  /** Time and scheduling: real by default; the simulator passes its own. */
+  clock?: Clock;
+  defer?: (fn: () => void) => void;
+  rng?: Rng;
   logger?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
 /** Proposals waiting for their round; more are refused (back-pressure). */
+/**
+ * The write was certainly not applied (it never entered the log, or its slot went to another
+ * entry): safe to retry. Any other failure of a proposal leaves its outcome unknown.
+ */
+export class NotAppliedError extends NomadError {
+  override name = 'NotAppliedError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('unavailable', message, options);
+  }
+}
+
+const asNotApplied = (err: unknown): NotAppliedError =>
+  new NotAppliedError(err instanceof Error ? err.message : String(err), { cause: err });
+
+/** Wall-clock time and timers that don't keep the process alive. */
+export const systemClock: Clock = {
+  nowMs: () => Date.now(),
+  setTimer: (delayMs, fn) => {
+    const t = setTimeout(fn, delayMs);
+    t.unref();
+    return t as unknown as TimerId;
+  },
+  clearTimer: (id) => clearTimeout(id as unknown as NodeJS.Timeout),
+};
+
 export const QUEUED_PROPOSALS_MAX = 50_000;
 export const SNAPSHOT_THRESHOLD_DEFAULT = 8192;
 
@@ -59,7 +89,9 @@ export class RaftNode {
   private readonly reads = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private readsWaitingApply: { index: number; resolve: () => void }[] = [];
   private readSeq = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerId | undefined;
+  private readonly clock: Clock;
+  private readonly defer: (fn: () => void) => void;
   private running = false;
   private rerun = false;
   private stopped = false;
@@ -71,6 +103,8 @@ export class RaftNode {
     this.id = opts.id;
     this.addr = opts.addr;
     this.opts = opts;
+    this.clock = opts.clock ?? systemClock;
+    this.defer = opts.defer ?? setImmediate;
   }
 
   async start(): Promise<void> {
@@ -82,18 +116,23 @@ export class RaftNode {
       id: this.id,
       electionTicks: this.opts.electionTicks ?? 10,
       heartbeatTicks: 1,
-      rng: rngFromSeed(`${this.id}-${process.pid}-${Date.now()}`),
+      rng: this.opts.rng ?? rngFromSeed(`${this.id}-${process.pid}-${this.clock.nowMs()}`),
       ...(stored.hardState === undefined ? {} : { hardState: stored.hardState }),
       ...(stored.snapshot === undefined ? {} : { snapshot: stored.snapshot }),
       entries: stored.entries,
       config,
     });
-    this.timer = setInterval(() => {
+    this.scheduleTick();
+    this.kick();
+  }
+
+  private scheduleTick(): void {
+    this.timer = this.clock.setTimer(this.opts.tickMs ?? 50, () => {
+      if (this.stopped) return;
       this.ticks++;
       this.kick();
-    }, this.opts.tickMs ?? 50);
-    this.timer.unref();
-    this.kick();
+      this.scheduleTick();
+    });
   }
 
   /** Proposes a command; resolves with its index and the state machine's result once applied. */
@@ -177,17 +216,37 @@ export class RaftNode {
     };
   }
 
+  /** The core, read-only, for the simulator's invariant checks. */
+  inspect(): Readonly<Raft> | undefined {
+    return this.core;
+  }
+
+  /** Stops dead, as a crash does: no more ticks, no more rounds; pending work is abandoned. */
+  halt(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    // Whoever waits on this server learns that it is gone, as over a broken connection.
+    const unknown = new NomadError('unavailable', 'The server stopped; the outcome of the write is unknown');
+    for (const p of this.pending.values()) p.reject(unknown);
+    for (const q of this.proposals)
+      q.p.reject(new NotAppliedError('The server stopped before the write was proposed'));
+    for (const r of this.reads.values()) r.reject(unknown);
+    this.pending.clear();
+    this.proposals = [];
+    this.reads.clear();
+  }
+
   isLeader(): boolean {
     return this.core?.role === 'leader';
   }
 
   async shutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== undefined) clearInterval(this.timer);
-    while (this.running) await new Promise((r) => setTimeout(r, 5));
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    while (this.running) await new Promise((r) => this.defer(() => r(undefined)));
     const err = new NomadError('unavailable', 'Raft is shutting down');
     for (const p of this.pending.values()) p.reject(err);
-    for (const q of this.proposals) q.p.reject(err);
+    for (const q of this.proposals) q.p.reject(asNotApplied(err));
     for (const r of this.reads.values()) r.reject(err);
     this.pending.clear();
     this.proposals = [];
@@ -203,7 +262,7 @@ export class RaftNode {
       return;
     }
     this.running = true;
-    setImmediate(() => {
+    this.defer(() => {
       this.loop()
         .catch((err: unknown) => {
           // A failed disk write leaves raft unable to make promises it can keep: stop loudly.
@@ -212,7 +271,7 @@ export class RaftNode {
             `raft: fatal error in the driver loop: ${err instanceof Error ? err.stack : String(err)}`,
           );
           this.stopped = true;
-          if (this.timer !== undefined) clearInterval(this.timer);
+          if (this.timer !== undefined) this.clock.clearTimer(this.timer);
         })
         .finally(() => {
           this.running = false;
@@ -234,7 +293,8 @@ export class RaftNode {
     const inbox = this.inbox;
     this.inbox = [];
     for (const m of inbox) {
-      if (m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap') this.lastContactMs = Date.now();
+      if (m.type === 'app' || m.type === 'heartbeat' || m.type === 'snap')
+        this.lastContactMs = this.clock.nowMs();
       core.step(m);
     }
     if (this.proposals.length > 0) this.feedProposals();
@@ -243,7 +303,7 @@ export class RaftNode {
         const index = core.proposeConfigChange(change);
         this.pending.set(index, { ...p, term: core.term });
       } catch (err) {
-        p.reject(err instanceof Error ? err : new Error(String(err)));
+        p.reject(asNotApplied(err));
       }
     }
   }
@@ -257,7 +317,7 @@ export class RaftNode {
       const first = last - batch.length + 1;
       batch.forEach((b, i) => this.pending.set(first + i, { ...b.p, term: core.term }));
     } catch (err) {
-      for (const b of batch) b.p.reject(err instanceof Error ? err : new Error(String(err)));
+      for (const b of batch) b.p.reject(asNotApplied(err));
     }
   }
 
@@ -296,10 +356,7 @@ export class RaftNode {
     if (p !== undefined) {
       this.pending.delete(e.index);
       if (p.term === e.term) p.resolve({ index: e.index, result });
-      else
-        p.reject(
-          new NomadError('unavailable', 'Leadership lost while committing the write; it was not applied'),
-        );
+      else p.reject(new NotAppliedError('Leadership lost while committing the write; it was not applied'));
     }
     if (e.type === 'noop' && this.core!.role === 'leader' && e.term === this.core!.term && !this.leader) {
       // Everything before this term's first entry is applied: safe to act as leader now.
@@ -335,7 +392,9 @@ export class RaftNode {
     for (const [i, p] of this.pending) {
       if (i > index) continue;
       this.pending.delete(i);
-      p.reject(new NomadError('unavailable', 'Leadership lost while committing the write'));
+      p.reject(
+        new NomadError('unavailable', 'Leadership lost while committing the write; its outcome is unknown'),
+      );
     }
   }
 
