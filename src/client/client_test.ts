@@ -154,3 +154,20 @@ test('after SIGKILL of the client, a restarted client reattaches to the same pro
   await c.shutdown({ destroyAllocs: true });
   await eventually(() => !pidAlive(pid));
 });
+
+test('allocation and host stats report a running task and the host', async () => {
+  const { allocStats, HostStatsCollector } = await import('./stats.ts');
+  const server = new TestServer();
+  const c = newClient(join(root, 'stats'), server);
+  await c.start();
+  await eventually(() => c.registered);
+  const alloc = { ...testAlloc(sleeper('stats')), NodeID: c.node.ID };
+  server.putAlloc(alloc);
+  await eventually(() => server.lastUpdate(alloc.ID)?.ClientStatus === 'running');
+  const s = await allocStats(c.allocRunner(alloc.ID)!, Date.now());
+  assert.ok(s.Tasks['t']!.ResourceUsage.MemoryStats.RSS > 0);
+  assert.equal(s.ResourceUsage.MemoryStats.RSS, s.Tasks['t']!.ResourceUsage.MemoryStats.RSS);
+  const h = new HostStatsCollector().collect(c.allocDir, Date.now());
+  assert.ok(h.Memory.Total > 0 && h.CPU.length > 0 && h.Uptime > 0 && h.DiskStats[0]!.Size > 0);
+  await c.shutdown({ destroyAllocs: true });
+});
