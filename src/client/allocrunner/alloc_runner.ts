@@ -267,6 +267,8 @@ export class AllocRunner {
     if (this.#alloc.DesiredStatus === 'run' || poststop.some((tr) => tr.state.StartedAt === null)) {
       await Promise.all(poststop.map((tr) => tr.run()));
     }
+    // Dead is reported before the runners finish persisting: wait for them, so nothing writes after us.
+    await Promise.all([...this.#runners.values()].map((tr) => tr.wait()));
     this.#changed();
   }
 

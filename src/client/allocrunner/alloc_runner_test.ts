@@ -136,3 +136,109 @@ test('a task killed from outside restarts by policy and the alloc fails once att
   assert.equal(ar.clientUpdate().ClientStatus, 'failed');
   assert.equal(ar.clientUpdate().ClientDescription, 'Failed tasks');
 });
+
+const mock = (
+  name: string,
+  config: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): TaskInput =>
+  ({
+    Name: name,
+    Driver: 'mock_driver',
+    Config: config,
+    Resources: { CPU: 100, MemoryMB: 32 },
+    ...extra,
+  }) as never;
+
+test('lifecycle tasks run in order with the mock driver: prestart, main, poststop', async () => {
+  const job = testJob({
+    TaskGroups: [
+      {
+        Name: 'g',
+        Tasks: [
+          mock('post', { run_for: '1ms' }, { Lifecycle: { Hook: 'poststop', Sidecar: false } }),
+          mock('main', { run_for: '30ms' }),
+          mock('init', { run_for: '10ms' }, { Lifecycle: { Hook: 'prestart', Sidecar: false } }),
+        ],
+      },
+    ],
+  });
+  const ar = runner(testAlloc(job));
+  await ar.run();
+  const started = (t: string): number => ar.taskStates[t]!.Events.find((e) => e.Type === 'Started')!.Time;
+  const finished = (t: string): number => ar.taskStates[t]!.Events.find((e) => e.Type === 'Terminated')!.Time;
+  assert.ok(finished('init') <= started('main'), 'prestart finishes before main starts');
+  assert.ok(finished('main') <= started('post'), 'poststop starts after main is dead');
+  assert.equal(ar.clientUpdate().ClientStatus, 'complete');
+});
+
+test('when the leader task dies the others are killed with "Leader Task Dead"', async () => {
+  const job = testJob({
+    TaskGroups: [
+      {
+        Name: 'g',
+        Tasks: [mock('leader', { run_for: '10ms' }, { Leader: true }), mock('helper', { run_for: '1h' })],
+      },
+    ],
+  });
+  const ar = runner(testAlloc(job));
+  await ar.run();
+  assert.deepEqual(types(ar, 'helper').slice(-5), [
+    'Started',
+    'Leader Task Dead',
+    'Killing',
+    'Terminated',
+    'Killed',
+  ]);
+  assert.equal(
+    ar.taskStates['helper']!.Events.find((e) => e.Type === 'Leader Task Dead')!.DisplayMessage,
+    'Leader Task in Group dead',
+  );
+});
+
+test('a task that cannot start gets "Driver Failure" with the reason and the restart policy applies', async () => {
+  const policy = { Attempts: 1, Interval: 60e9, Delay: 1e6, Mode: 'fail' };
+  const job = testJob({
+    TaskGroups: [
+      {
+        Name: 'g',
+        RestartPolicy: policy,
+        Tasks: [mock('t', { start_error: 'image not found', start_error_recoverable: true })],
+      },
+    ],
+  });
+  const ar = runner(testAlloc(job));
+  await ar.run();
+  assert.deepEqual(types(ar, 't'), [
+    'Received',
+    'Task Setup',
+    'Driver Failure',
+    'Restarting',
+    'Driver Failure',
+    'Not Restarting',
+  ]);
+  assert.equal(ar.taskStates['t']!.Events[2]!.DisplayMessage, 'image not found');
+  assert.equal(ar.clientUpdate().ClientStatus, 'failed');
+});
+
+test('an allocation in a deployment reports healthy after min_healthy_time', async () => {
+  const job = testJob({
+    Type: 'service',
+    Update: { MaxParallel: 1, MinHealthyTime: 50e6, HealthyDeadline: 60e9, HealthCheck: 'task_states' },
+    TaskGroups: [{ Name: 'g', Tasks: [mock('t', { run_for: '1h' })] }],
+  });
+  const ar = runner(testAlloc(job, { DeploymentID: 'd-1' }));
+  void ar.run();
+  await eventually(() => ar.clientUpdate().DeploymentStatus?.Healthy === true);
+  await ar.kill();
+});
+
+test('an invalid driver config fails the task with "Failed Validation" naming the key', async () => {
+  const job = testJob({ TaskGroups: [{ Name: 'g', Tasks: [mock('t', { run_for: '1s', colour: 'red' })] }] });
+  const ar = runner(testAlloc(job));
+  await ar.run();
+  const last = ar.taskStates['t']!.Events.at(-1)!;
+  assert.equal(last.Type, 'Failed Validation');
+  assert.match(last.DisplayMessage, /unsupported argument "colour"/);
+  assert.equal(ar.clientUpdate().ClientStatus, 'failed');
+});
