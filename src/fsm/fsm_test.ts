@@ -14,7 +14,13 @@ function scenario(): LogEntry[] {
     Name: 'cron',
     Type: 'batch',
     SubmitTime: 2_000,
-    Periodic: { Enabled: true, Spec: '*/5 * * * *', SpecType: 'cron', ProhibitOverlap: false, TimeZone: 'UTC' },
+    Periodic: {
+      Enabled: true,
+      Spec: '*/5 * * * *',
+      SpecType: 'cron',
+      ProhibitOverlap: false,
+      TimeZone: 'UTC',
+    },
   });
   const e1 = mockEvaluation('e1', job);
   return [
@@ -46,14 +52,33 @@ function scenario(): LogEntry[] {
           ClientStatus: 'running',
           ClientDescription: '',
           TaskStates: null,
-          DeploymentStatus: { Healthy: true, Timestamp: '2024-01-01T00:00:00.000Z', Canary: false, ModifyIndex: 0 },
+          DeploymentStatus: {
+            Healthy: true,
+            Timestamp: '2024-01-01T00:00:00.000Z',
+            Canary: false,
+            ModifyIndex: 0,
+          },
           ModifyTime: 3_000,
         },
       ],
       evals: [],
     },
-    { type: 'NodeUpdateStatus', nodeId: 'n2', status: 'down', updatedAt: 1_700_000_100, event: null, evals: [] },
-    { type: 'JobDeregister', namespace: 'default', jobId: 'web', purge: false, submitTime: 4_000, eval: null },
+    {
+      type: 'NodeUpdateStatus',
+      nodeId: 'n2',
+      status: 'down',
+      updatedAt: 1_700_000_100,
+      event: null,
+      evals: [],
+    },
+    {
+      type: 'JobDeregister',
+      namespace: 'default',
+      jobId: 'web',
+      purge: false,
+      submitTime: 4_000,
+      eval: null,
+    },
   ];
 }
 
@@ -83,7 +108,11 @@ test('the scenario leaves what Nomad would: stopped job version, deployment coun
   assert.equal(d.TaskGroups['web']!.HealthyAllocs, 1);
   assert.equal(snap.allocByID('a1')!.Job!.ID, 'web', 'the plan job is attached to allocations without one');
   const atRegister = applyAll(scenario().slice(0, 3)).stateSnapshot();
-  assert.equal(atRegister.evalByID('e1')!.JobModifyIndex, 3, 'the eval carries the index of its job register');
+  assert.equal(
+    atRegister.evalByID('e1')!.JobModifyIndex,
+    3,
+    'the eval carries the index of its job register',
+  );
   assert.equal(snap.periodicLaunchByID('default', 'cron')!.Launch, 2_000);
   assert.equal(snap.nodeByID('n2')!.Status, 'down');
 });
@@ -110,7 +139,13 @@ test('snapshot() and restore() round-trip the whole state, sharing each job amon
 test('a refused entry returns its error and leaves the state and table indexes unchanged', () => {
   const fsm = applyAll(scenario().slice(0, 3));
   const before = serializeTables(fsm.stateSnapshot().tables());
-  const r = fsm.apply(10, { type: 'NodeUpdateEligibility', nodeId: 'nope', eligibility: 'eligible', updatedAt: 1, event: null });
+  const r = fsm.apply(10, {
+    type: 'NodeUpdateEligibility',
+    nodeId: 'nope',
+    eligibility: 'eligible',
+    updatedAt: 1,
+    event: null,
+  });
   assert.ok(r instanceof NomadError);
   assert.equal(r.kind, 'not_found');
   assert.deepEqual(serializeTables(fsm.stateSnapshot().tables()), before);
@@ -141,5 +176,8 @@ test('hooks hear of upserted evaluations and allocations after the commit, once 
 
 test('the FSM refuses to apply an index that is not after the last one', () => {
   const fsm = applyAll(scenario().slice(0, 1));
-  assert.throws(() => fsm.apply(1, { type: 'NodeRegister', node: mockNode('x') }), /not after the last applied 1/);
+  assert.throws(
+    () => fsm.apply(1, { type: 'NodeRegister', node: mockNode('x') }),
+    /not after the last applied 1/,
+  );
 });
