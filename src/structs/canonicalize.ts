@@ -258,7 +258,13 @@ function canonicalizeGroup(g: TaskGroupInput, ctx: GroupContext): TaskGroup {
       ? DEFAULT_SERVICE_RESTART_POLICY
       : DEFAULT_BATCH_RESTART_POLICY,
   );
-  const taskCtx = { jobName: ctx.jobName, groupName: name, groupRestart: restart };
+  const taskCtx = {
+    jobName: ctx.jobName,
+    jobId: ctx.jobId,
+    namespace: ctx.namespace,
+    groupName: name,
+    groupRestart: restart,
+  };
   return {
     Name: name,
     Count: count,

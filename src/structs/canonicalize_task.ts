@@ -40,6 +40,8 @@ function plainObject(v: unknown): Record<string, unknown> | null {
 
 export interface TaskContext {
   jobName: string;
+  jobId: string;
+  namespace: string;
   groupName: string;
   groupRestart: RestartPolicy;
 }
