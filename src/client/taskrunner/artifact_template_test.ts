@@ -1,0 +1,132 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { rngFromSeed } from '../../lib/random.ts';
+import { realClock } from '../config.ts';
+import { ClientStateDb } from '../state_db.ts';
+import { AllocRunner } from '../allocrunner/alloc_runner.ts';
+import { RawExecDriver } from '../../drivers/raw_exec/raw_exec_driver.ts';
+import { quietLogger, testAlloc, testJob, testNode } from '../testing/fixtures.ts';
+import { eventually } from '../../drivers/conformance_test_suite.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'nomad-art-'));
+const db = ClientStateDb.open(join(root, 'state.mdb'));
+const body = 'artifact body\n';
+const http = createServer((req, res) => {
+  if (req.url === '/files/app.txt') res.end(body);
+  else res.writeHead(404).end();
+});
+await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+after(async () => {
+  http.close();
+  await db.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function run(tasks: unknown[]): AllocRunner {
+  const job = testJob({
+    Meta: { owner: 'ops' },
+    TaskGroups: [{ Name: 'g', RestartPolicy: { Attempts: 0, Mode: 'fail' }, Tasks: tasks as never }],
+  });
+  return new AllocRunner({
+    alloc: testAlloc(job),
+    node: testNode(),
+    region: 'global',
+    drivers: new Map([['raw_exec', new RawExecDriver({ enabled: true })]]),
+    allocDir: join(root, 'alloc'),
+    clock: realClock,
+    rng: rngFromSeed(2),
+    logger: quietLogger,
+    db,
+    envDenylist: [],
+    hostEnv: { PATH: process.env['PATH'] },
+    onUpdate: () => undefined,
+  });
+}
+
+const sha = createHash('sha256').update(body).digest('hex');
+
+test('artifacts are fetched over http with checksums, templates render into files and env, config is interpolated', async () => {
+  const ar = run([
+    {
+      Name: 't',
+      Driver: 'raw_exec',
+      Config: {
+        command: '/bin/sh',
+        args: [
+          '-c',
+          'cat local/app.txt; echo "$GREETING ${attr.kernel.name} ${node.class} ${meta.rack}"; cat local/conf.txt',
+        ],
+      },
+      Artifacts: [
+        {
+          GetterSource: `${base}/files/app.txt`,
+          GetterOptions: { checksum: `sha256:${sha}` },
+          RelativeDest: 'local/',
+        },
+      ],
+      Templates: [
+        {
+          EmbeddedTmpl: 'GREETING=hello {{ env "NOMAD_META_owner" }}\n',
+          DestPath: 'secrets/file.env',
+          Envvars: true,
+        },
+        {
+          EmbeddedTmpl: 'alloc={{ env "NOMAD_ALLOC_ID" }} dc={{ .Node.Datacenter }}',
+          DestPath: 'local/conf.txt',
+        },
+      ],
+    },
+  ]);
+  await ar.run();
+  const out = readFileSync(join(ar.paths.logs, 't.stdout.0'), 'utf8');
+  assert.equal(out, `artifact body\nhello ops linux linux-test r1\nalloc=${ar.id} dc=dc1`);
+  assert.deepEqual(
+    ar.taskStates['t']!.Events.map((e) => e.Type),
+    ['Received', 'Task Setup', 'Downloading Artifacts', 'Started', 'Terminated'],
+  );
+});
+
+test('an artifact with a wrong checksum fails with the reason', async () => {
+  const ar = run([
+    {
+      Name: 't',
+      Driver: 'raw_exec',
+      Config: { command: '/bin/true' },
+      Artifacts: [{ GetterSource: `${base}/files/app.txt?checksum=md5:0000`, RelativeDest: 'local/' }],
+    },
+  ]);
+  await ar.run();
+  const failed = ar.taskStates['t']!.Events.find((e) => e.Type === 'Failed Artifact Download')!;
+  assert.match(failed.DisplayMessage, /checksums did not match/);
+  assert.equal(ar.clientUpdate().ClientStatus, 'failed');
+});
+
+test('a re-rendered template with change_mode restart restarts the task', async () => {
+  const src = join(root, 'tmpl.src');
+  writeFileSync(src, 'v1');
+  const ar = run([
+    {
+      Name: 't',
+      Driver: 'raw_exec',
+      Config: { command: '/bin/sh', args: ['-c', 'cat local/out.txt; echo; exec sleep 1000'] },
+      KillTimeout: 1e9,
+      Templates: [{ SourcePath: src, DestPath: 'local/out.txt', ChangeMode: 'restart' }],
+    },
+  ]);
+  void ar.run();
+  const tr = ar.taskRunner('t')!;
+  await eventually(() => tr.state.State === 'running');
+  writeFileSync(src, 'v2');
+  assert.equal(tr.checkTemplates(), 1);
+  await eventually(() => tr.state.State === 'running' && tr.state.Restarts === 1);
+  await eventually(() => readFileSync(join(ar.paths.logs, 't.stdout.0'), 'utf8') === 'v1\nv2\n');
+  assert.ok(tr.state.Events.some((e) => e.Type === 'Restart Signaled'));
+  await ar.kill();
+});
