@@ -111,7 +111,8 @@ function hostConfig(config: TaskConfig, policy: ContainerPolicy): Record<string,
     );
   }
   if (network !== '') hc['NetworkMode'] = network;
-  if (network !== 'host' && config.ports.length > 0) hc['PortBindings'] = portBindings(config).bindings;
+  const ports = portBindings(config).bindings;
+  if (network !== 'host' && Object.keys(ports).length > 0) hc['PortBindings'] = ports;
   const optional: [string, string][] = [
     ['ipc_mode', 'IpcMode'],
     ['pid_mode', 'PidMode'],

@@ -1,4 +1,6 @@
 /** The docker driver's fingerprint: detected and healthy when the engine answers on its socket. */
+import { execFile } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
 import type { DriverFingerprint } from '../driver.ts';
 import { DockerApiError, type DockerApi } from './docker_api.ts';
 
@@ -15,6 +17,7 @@ interface Info {
 }
 interface Network {
   IPAM?: { Config?: { Gateway?: string }[] | null };
+  Options?: Record<string, string> | null;
 }
 
 export async function dockerFingerprint(
@@ -63,10 +66,32 @@ export async function dockerFingerprint(
 async function bridgeIp(api: DockerApi, opts: { timeoutMs: number }): Promise<string | undefined> {
   try {
     const n = await api.json<Network>('GET', '/networks/bridge', opts);
-    return n.IPAM?.Config?.find((c) => c.Gateway !== undefined && c.Gateway !== '')?.Gateway;
+    const gateway = n.IPAM?.Config?.find((c) => c.Gateway !== undefined && c.Gateway !== '')?.Gateway;
+    if (gateway !== undefined) return gateway;
+    // The default bridge often leaves its gateway out: it is the address of the bridge's interface.
+    const iface = n.Options?.['com.docker.network.bridge.name'];
+    return iface === undefined ? undefined : await interfaceIpv4(iface);
   } catch (err) {
     // An engine without the default bridge (say, --bridge=none) has no bridge IP to report.
     if (err instanceof DockerApiError && err.status === 404) return undefined;
     throw err;
   }
+}
+
+/** An interface's IPv4 address; os.networkInterfaces() omits interfaces without carrier (an idle docker0). */
+function interfaceIpv4(name: string): Promise<string | undefined> {
+  const up = networkInterfaces()[name]?.find((a) => a.family === 'IPv4')?.address;
+  if (up !== undefined) return Promise.resolve(up);
+  return new Promise((resolve) => {
+    execFile(
+      'ip',
+      ['-4', '-o', 'addr', 'show', 'dev', name],
+      { timeout: FINGERPRINT_TIMEOUT_MS_MAX },
+      (err, stdout) => {
+        // No iproute2, or no such interface: the attribute is left out, as when there is no bridge.
+        if (err !== null) return resolve(undefined);
+        resolve(/\binet (\d+\.\d+\.\d+\.\d+)/.exec(stdout)?.[1]);
+      },
+    );
+  });
 }
