@@ -49,7 +49,7 @@ export function dockerUsage(s: DockerStats, rate: DockerCpuRate, nowMs: number):
       totalTicksMhz: percentToMhz(percent),
       userMode: (cpu.usage_in_usermode ?? 0) / 1e6,
       systemMode: (cpu.usage_in_kernelmode ?? 0) / 1e6,
-      measured: ['Throttled Periods', 'Throttled Time', 'Percent'],
+      measured: ['Percent', 'System Mode', 'User Mode', 'Total Ticks'],
     },
     memory: {
       rssBytes: rss,

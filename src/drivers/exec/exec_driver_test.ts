@@ -1,5 +1,6 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { needs } from '../../../test/helpers/requirements.ts';
 import { DriverError, type ExitResult, type TaskConfig, type TaskHandle } from '../driver.ts';
 import { TaskCgroup, type CgroupVersion } from './cgroup.ts';
 import { isolatedTaskConfig } from './testing.ts';
-import { runDriverConformance } from '../conformance_test_suite.ts';
+import { eventually, pidAlive, runDriverConformance } from '../conformance_test_suite.ts';
 import { ExecDriver } from './exec_driver.ts';
 
 runDriverConformance({
@@ -146,4 +147,47 @@ describe('exec isolation', () => {
     await d.destroyTask(cfg.id, { force: true });
     assert.equal(cg.exists(), false);
   });
+});
+
+test('an exec task survives a kill -9 of the agent that started it, and a new agent reattaches', async (t) => {
+  if (!(await needs(t, { root: true }))) return;
+  const root = mkdtempSync(join(tmpdir(), 'nomad-exec-agent-'));
+  try {
+    const cfg = isolatedTaskConfig(root, {
+      command: '/bin/sh',
+      args: ['-c', `trap 'exit 0' TERM; while true; do echo tick; sleep 0.05; done`],
+    });
+    // A separate agent process starts the task, prints the handle, then waits to be killed.
+    const agentScript = [
+      `import { ExecDriver } from ${JSON.stringify(new URL('./exec_driver.ts', import.meta.url).pathname)};`,
+      `const h = await new ExecDriver().startTask(${JSON.stringify(cfg)});`,
+      `process.stdout.write(JSON.stringify(h) + '\\n');`,
+      `setInterval(() => {}, 1000);`,
+    ].join('\n');
+    const agent = spawn(process.execPath, ['--input-type=module', '-e', agentScript], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      agent.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0]!);
+      });
+      agent.once('exit', (code) => reject(new Error(`agent exited with ${code} before starting the task`)));
+    });
+    const handle = JSON.parse(line) as TaskHandle;
+    agent.kill('SIGKILL');
+    await new Promise((r) => agent.once('exit', r));
+    const ticks = (): number => readFileSync(cfg.stdoutPath, 'utf8').split('\n').length;
+    const before = ticks();
+    await eventually(() => ticks() > before + 3, 'the task to keep writing after the agent died');
+    const d = new ExecDriver();
+    await d.recoverTask(handle);
+    assert.ok(pidAlive(handle.state['launcherPid'] as number));
+    await d.stopTask(cfg.id, { timeoutMs: 5000, signal: 'SIGTERM' });
+    assert.deepEqual(await d.waitTask(cfg.id), { exitCode: 0, signal: 0, oomKilled: false });
+    await d.destroyTask(cfg.id, { force: false });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
