@@ -25,21 +25,19 @@ export const STREAM_HEARTBEAT_MS = 10_000;
 export const LOGS_DIR = 'alloc/logs';
 
 export function registerFsRoutes(api: ApiContext): void {
-  api.route('GET', '/v1/client/fs/ls/:alloc', async (req) =>
-    fs(api, req).fsList(alloc(api, req), req.str('path', '/')),
-  );
-  api.route('GET', '/v1/client/fs/stat/:alloc', async (req) =>
-    fs(api, req).fsStat(alloc(api, req), requirePath(req)),
-  );
+  api.route('GET', '/v1/client/fs/ls/:alloc', async (req) => {
+    const id = alloc(api, req);
+    return api.client().fsList(id, req.str('path', '/'));
+  });
+  api.route('GET', '/v1/client/fs/stat/:alloc', async (req) => {
+    const id = alloc(api, req);
+    return api.client().fsStat(id, requirePath(req));
+  });
   api.route('GET', '/v1/client/fs/cat/:alloc', (req) => cat(api, req));
   api.route('GET', '/v1/client/fs/readat/:alloc', (req) => readAt(api, req));
   api.route('GET', '/v1/client/fs/stream/:alloc', (req, res) => streamFile(api, req, res));
   api.route('GET', '/v1/client/fs/logs/:alloc', (req, res) => logs(api, req, res));
   api.route('GET', '/v1/client/stats', async () => api.client().hostStats());
-}
-
-function fs(api: ApiContext, _req: HttpRequest): ClientEndpoints {
-  return api.client();
 }
 
 /** The path's allocation ID, checked against the server's state when this agent has one. */
@@ -59,8 +57,8 @@ function requirePath(req: HttpRequest): string {
 }
 
 async function cat(api: ApiContext, req: HttpRequest): Promise<RawBody> {
-  const client = api.client();
   const id = alloc(api, req);
+  const client = api.client();
   const path = requirePath(req);
   const info = await client.fsStat(id, path);
   if (info.IsDir) throw badRequest(`Path "${path}" is a directory`);
@@ -95,8 +93,8 @@ function parseOrigin(req: HttpRequest): 'start' | 'end' {
 }
 
 async function logs(api: ApiContext, req: HttpRequest, res: HttpResponse): Promise<typeof STREAMED> {
-  const client = api.client();
   const id = alloc(api, req);
+  const client = api.client();
   const task = req.str('task');
   if (task === '') throw badRequest('Must provide task name');
   const type = req.str('type', 'stdout');
@@ -127,8 +125,8 @@ async function logs(api: ApiContext, req: HttpRequest, res: HttpResponse): Promi
 }
 
 async function streamFile(api: ApiContext, req: HttpRequest, res: HttpResponse): Promise<typeof STREAMED> {
-  const client = api.client();
   const id = alloc(api, req);
+  const client = api.client();
   const path = requirePath(req);
   const info = await client.fsStat(id, path);
   if (info.IsDir) throw badRequest(`Path "${path}" is a directory`);

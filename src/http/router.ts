@@ -43,22 +43,27 @@ export class Router<H> {
 
   match(method: string, rawPath: string): RouteMatch<H> {
     const parts = splitPath(rawPath);
-    let best: { route: Route<H>; params: Record<string, string> } | undefined;
-    const allowed = new Set<HttpMethod>();
+    // The routes that fit the path with the most literal segments decide: "/v1/job/*id/plan" owns
+    // ".../plan" for every method, so a GET there is a 405, not a read of job "web/plan".
+    let bestLiterals = -1;
+    let candidates: { route: Route<H>; params: Record<string, string> }[] = [];
     for (const route of this.#routes) {
       const params = matchSegments(route.segments, parts);
-      if (params === undefined) continue;
-      if (!route.methods.has(method as HttpMethod)) {
-        for (const m of route.methods) allowed.add(m);
-        continue;
+      if (params === undefined || route.literals < bestLiterals) continue;
+      if (route.literals > bestLiterals) {
+        bestLiterals = route.literals;
+        candidates = [];
       }
-      if (best === undefined || route.literals > best.route.literals) best = { route, params };
+      candidates.push({ route, params });
     }
-    if (best !== undefined) {
-      return { kind: 'found', handler: best.route.handler, params: best.params, pattern: best.route.pattern };
+    if (candidates.length === 0) return { kind: 'not_found' };
+    const hit = candidates.find((c) => c.route.methods.has(method as HttpMethod));
+    if (hit !== undefined) {
+      return { kind: 'found', handler: hit.route.handler, params: hit.params, pattern: hit.route.pattern };
     }
-    if (allowed.size > 0) return { kind: 'method_not_allowed', allowed: [...allowed].sort() };
-    return { kind: 'not_found' };
+    const allowed = new Set<HttpMethod>();
+    for (const c of candidates) for (const m of c.route.methods) allowed.add(m);
+    return { kind: 'method_not_allowed', allowed: [...allowed].sort() };
   }
 }
 

@@ -78,7 +78,11 @@ export async function startTestApi(opts: { maxBodyBytes?: number } = {}): Promis
     parseJob: parseJobSource,
     validateJob: checkJob,
   };
-  const logger = new AgentLogger({ level: 'OFF', json: false, sink: { write: () => undefined } });
+  const logger = new AgentLogger({
+    level: (process.env['NOMAD_TEST_LOG'] ?? 'OFF') as 'OFF',
+    json: false,
+    sink: { write: (l) => void process.stderr.write(l) },
+  });
   const api = newHttpApi({
     backend,
     logger,
