@@ -138,10 +138,12 @@ async function decodeRoot(root: RawObject, source: string, opts: ParseJobOptions
       );
   }
   const jobs = root['job'];
-  const labels = isRawObject(jobs) ? Object.keys(jobs) : [];
-  const bodies = labels.flatMap(
-    (l) => (Array.isArray(jobs![l as never]) ? (jobs as RawObject)[l] : []) as RawObject[],
-  );
+  const byLabel: RawObject = isRawObject(jobs) ? jobs : {};
+  const labels = Object.keys(byLabel);
+  const bodies = labels.flatMap((l) => {
+    const v = byLabel[l];
+    return Array.isArray(v) ? v.filter(isRawObject) : [];
+  });
   if (labels.length !== 1 || bodies.length !== 1) {
     report(
       ctx,
