@@ -129,7 +129,7 @@ describe('exec isolation', () => {
   test('the task gets a cgroup with its memory limit and CPU shares, removed on destroy', async (t) => {
     if (!(await needs(t, { root: true }))) return;
     const d = new ExecDriver();
-    const cfg = isolatedTaskConfig(root, sh('echo ready; sleep 1000'), {
+    const cfg = isolatedTaskConfig(root, sh('exec sleep 1000'), {
       resources: { cpuMhz: 250, cores: 0, memoryMb: 48, memoryMaxMb: 96 },
     });
     const h = await d.startTask(cfg);
