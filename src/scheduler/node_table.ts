@@ -1,0 +1,117 @@
+/**
+ * Per-node usage within one evaluation: what the allocations proposed for each node (those in the
+ * snapshot, minus what the plan stops, plus what it places) use of cpu, memory, disk and ports.
+ * Built lazily per node on first look and then kept up to date as the plan changes, so a placement
+ * never rescans a node's allocations.
+ */
+import type { Allocation } from '../structs/allocation.ts';
+import { allocTerminal } from '../structs/allocation.ts';
+import type { Node } from '../structs/node.ts';
+import { allocAmount, forEachAllocPort, nodeCapacity, nodeReservedPorts } from './resources.ts';
+import type { SchedulerState } from './state.ts';
+
+export class NodeTable {
+  readonly nodes: Node[] = [];
+  private readonly indexById = new Map<string, number>();
+  readonly cpuCap: number[] = [];
+  readonly memCap: number[] = [];
+  readonly diskCap: number[] = [];
+  readonly cpuUsed: number[] = [];
+  readonly memUsed: number[] = [];
+  readonly diskUsed: number[] = [];
+  /** Ports in use per node (node-reserved and allocations'); null until the node is built. */
+  readonly ports: (Set<number> | null)[] = [];
+  private readonly built: boolean[] = [];
+
+  private readonly state: SchedulerState;
+  private readonly plan: PlanView;
+
+  constructor(state: SchedulerState, plan: PlanView) {
+    this.state = state;
+    this.plan = plan;
+    for (const n of state.nodes()) this.add(n);
+  }
+
+  private add(node: Node): number {
+    const i = this.nodes.length;
+    this.nodes.push(node);
+    this.indexById.set(node.ID, i);
+    const cap = nodeCapacity(node);
+    this.cpuCap.push(cap.cpu);
+    this.memCap.push(cap.memoryMb);
+    this.diskCap.push(cap.diskMb);
+    this.cpuUsed.push(0);
+    this.memUsed.push(0);
+    this.diskUsed.push(0);
+    this.ports.push(null);
+    this.built.push(false);
+    return i;
+  }
+
+  get size(): number {
+    return this.nodes.length;
+  }
+
+  indexOf(nodeId: string): number {
+    return this.indexById.get(nodeId) ?? -1;
+  }
+
+  /** Makes sure node i's usage reflects the snapshot and the plan so far. */
+  ensure(i: number): void {
+    if (this.built[i] === true) return;
+    this.built[i] = true;
+    const node = this.nodes[i]!;
+    const ports = new Set<number>(nodeReservedPorts(node));
+    this.ports[i] = ports;
+    for (const a of this.proposedAllocs(node.ID)) this.apply(i, a, 1);
+  }
+
+  isBuilt(i: number): boolean {
+    return this.built[i] === true;
+  }
+
+  /** The allocations proposed for a node: the snapshot's live ones, adjusted by the plan. */
+  proposedAllocs(nodeId: string): Allocation[] {
+    const out: Allocation[] = [];
+    const existing = this.state.allocsByNode(nodeId);
+    const planned = this.plan.plannedOn(nodeId);
+    let seen: Set<string> | null = null;
+    if (planned.length > 0) seen = new Set<string>();
+    for (const a of existing) {
+      seen?.add(a.ID);
+      if (this.plan.isRemoved(a.ID)) continue;
+      const version = this.plan.plannedVersion(a.ID) ?? a;
+      if (!allocTerminal(version)) out.push(version);
+    }
+    for (const a of planned) if (seen !== null && !seen.has(a.ID) && !allocTerminal(a)) out.push(a);
+    return out;
+  }
+
+  /** Adds (sign 1) or removes (sign -1) an allocation's usage on its node, if the node is built. */
+  account(alloc: Allocation, sign: 1 | -1): void {
+    if (allocTerminal(alloc)) return;
+    const i = this.indexById.get(alloc.NodeID);
+    if (i === undefined || this.built[i] !== true) return;
+    this.apply(i, alloc, sign);
+  }
+
+  private apply(i: number, alloc: Allocation, sign: 1 | -1): void {
+    const amt = allocAmount(alloc);
+    this.cpuUsed[i]! += sign * amt.cpu;
+    this.memUsed[i]! += sign * amt.memoryMb;
+    this.diskUsed[i]! += sign * amt.diskMb;
+    const ports = this.ports[i]!;
+    if (sign === 1) forEachAllocPort(alloc, (p) => ports.add(p));
+    else forEachAllocPort(alloc, (p) => ports.delete(p));
+  }
+}
+
+/** What the node table needs to know about the plan being built. */
+export interface PlanView {
+  /** Whether the plan stops or preempts this allocation. */
+  isRemoved(allocId: string): boolean;
+  /** The plan's version of an allocation it updates, if any. */
+  plannedVersion(allocId: string): Allocation | undefined;
+  /** The allocations the plan places or updates on a node. */
+  plannedOn(nodeId: string): readonly Allocation[];
+}

@@ -1,0 +1,279 @@
+/**
+ * The placement stack: picks the node for one placement of a task group. Nodes are visited in an
+ * order shuffled once per evaluation from the evaluation's ID (so a placement can be replayed),
+ * continuing where the previous placement stopped. Each node goes through feasibility, then the
+ * resource fit, then scoring; after `limit` candidates (2 for batch, log2 of the node count for
+ * service, more when the group has affinities or spreads) the best one wins. Up to three
+ * candidates scoring at or below zero are set aside and only used if nothing better turns up.
+ */
+import type { AllocatedResources, Allocation, AllocMetric } from '../structs/allocation.ts';
+import type { Job, TaskGroup } from '../structs/job.ts';
+import type { Node } from '../structs/node.ts';
+import { shuffleInPlace } from '../lib/random.ts';
+import type { EvalContext } from './eval_context.ts';
+import { feasible, NodeKeys, prepareGroupChecks, type GroupChecks } from './feasibility.ts';
+import { MetricsBuilder } from './metrics.ts';
+import { assignResources } from './ports.ts';
+import { findPreemptions } from './preemption.ts';
+import {
+  affinityScore,
+  binpackScore,
+  checkFit,
+  evenStats,
+  prepareGroupRanking,
+  spreadScore,
+  type EvenStats,
+  type FreedResources,
+  type GroupRanking,
+} from './rank.ts';
+import { groupAsk, type GroupAsk } from './resources.ts';
+
+/** Nomad's default node_limit_for_feasibility_checks: candidates looked at with affinities/spreads. */
+export const NODE_LIMIT_FOR_FEASIBILITY_CHECKS = 100;
+/** How many low-scoring candidates may be set aside per placement (Nomad's maxSkip). */
+export const MAX_SKIP = 3;
+export const SKIP_SCORE_THRESHOLD = 0;
+
+export interface SelectOptions {
+  /** Nodes to penalize: where the allocation being replaced failed before. */
+  penaltyNodeIds?: ReadonlySet<string> | null;
+  /** Nodes to try first (the previous node of a sticky or migrating allocation). */
+  preferredNodes?: readonly Node[] | null;
+  /** Whether lower-priority allocations may be preempted to make room. */
+  preempt?: boolean;
+}
+
+export interface RankedOption {
+  node: Node;
+  score: number;
+  resources: AllocatedResources;
+  /** Allocations to preempt for this placement, or null. */
+  preempted: Allocation[] | null;
+}
+
+export interface SelectResult {
+  option: RankedOption | null;
+  metric: AllocMetric;
+}
+
+interface PreparedGroup {
+  tg: TaskGroup;
+  ask: GroupAsk;
+  checks: GroupChecks;
+  rank: GroupRanking;
+  limit: number;
+}
+
+interface Candidate {
+  i: number;
+  score: number;
+  preempted: Allocation[] | null;
+  freed: FreedResources | null;
+}
+
+export class Stack {
+  private readonly ctx: EvalContext;
+  private readonly system: boolean;
+  private readonly batch: boolean;
+  private readonly keys: NodeKeys;
+  private order: number[] = [];
+  private cursor = 0;
+  private baseLimit = 2;
+  private job: Job | null = null;
+  private readonly groups = new Map<string, PreparedGroup>();
+  private nodesAvailable: Record<string, number> = {};
+  private nodesInPool = 0;
+  // The last ranked node's preemption, read right after rankNode returns.
+  private lastPreempted: Allocation[] | null = null;
+  private lastFreed: FreedResources | null = null;
+
+  constructor(ctx: EvalContext, opts: { system: boolean; batch: boolean }) {
+    this.ctx = ctx;
+    this.system = opts.system;
+    this.batch = opts.batch;
+    this.keys = new NodeKeys(ctx);
+  }
+
+  /** Sets the nodes to place on, shuffled for the generic scheduler, and the candidate limit. */
+  setNodes(nodes: readonly Node[], byDatacenter: Record<string, number>): void {
+    const order: number[] = [];
+    for (const n of nodes) {
+      const i = this.ctx.table.indexOf(n.ID);
+      if (i >= 0) order.push(i);
+    }
+    if (!this.system) shuffleInPlace(order, this.ctx.rng);
+    this.order = order;
+    this.cursor = 0;
+    this.nodesAvailable = byDatacenter;
+    this.nodesInPool = order.length;
+    this.baseLimit = 2;
+    if (!this.batch && order.length > 0) this.baseLimit = Math.max(2, Math.ceil(Math.log2(order.length)));
+  }
+
+  setJob(job: Job): void {
+    if (this.job !== job) this.groups.clear();
+    this.job = job;
+  }
+
+  private prepare(tg: TaskGroup): PreparedGroup {
+    let p = this.groups.get(tg.Name);
+    if (p !== undefined && p.tg === tg) return p;
+    const job = this.job!;
+    const rank = prepareGroupRanking(this.ctx, job, tg);
+    let limit = this.baseLimit;
+    if (rank.affinities.length > 0 || rank.spreads.length > 0) {
+      limit = Math.max(tg.Count, NODE_LIMIT_FOR_FEASIBILITY_CHECKS);
+    }
+    p = {
+      tg,
+      ask: groupAsk(tg, this.ctx.config.MemoryOversubscriptionEnabled),
+      checks: prepareGroupChecks(this.ctx, job, tg, { system: this.system }),
+      rank,
+      limit,
+    };
+    this.groups.set(tg.Name, p);
+    return p;
+  }
+
+  /** Scores node i for the group, or NaN when it is infeasible or full (recorded in the metrics). */
+  private rankNode(
+    p: PreparedGroup,
+    i: number,
+    opts: SelectOptions,
+    m: MetricsBuilder,
+    stats: EvenStats[],
+  ): number {
+    const ctx = this.ctx;
+    const node = ctx.table.nodes[i]!;
+    this.lastPreempted = null;
+    this.lastFreed = null;
+    if (!feasible(ctx, p.checks, this.keys, i, m)) return NaN;
+    ctx.table.ensure(i);
+    let freed: FreedResources | null = null;
+    const dim = checkFit(ctx, p.ask, i, null);
+    if (dim !== '') {
+      const pre = opts.preempt === true ? findPreemptions(ctx, p.ask, i, this.job!) : null;
+      if (pre === null || checkFit(ctx, p.ask, i, pre.freed) !== '') {
+        m.exhaust(node, dim);
+        return NaN;
+      }
+      freed = pre.freed;
+      this.lastPreempted = pre.allocs;
+      this.lastFreed = freed;
+    }
+    const binpack = binpackScore(ctx, p.ask, i, freed);
+    if (this.system) {
+      if (m.wouldRetain(binpack)) m.retain(node, binpack, { binpack });
+      return binpack;
+    }
+    let sum = binpack;
+    let n = 1;
+    const collisions = p.checks.groupCounts[i]!;
+    let anti = 0;
+    if (collisions > 0) {
+      anti = -(collisions + 1) / p.tg.Count;
+      sum += anti;
+      n++;
+    }
+    let penalty = 0;
+    if (opts.penaltyNodeIds?.has(node.ID) === true) {
+      penalty = -1;
+      sum += penalty;
+      n++;
+    }
+    let affinity = 0;
+    if (p.rank.affinities.length > 0) {
+      affinity = affinityScore(ctx, p.rank, i);
+      sum += affinity;
+      n++;
+    }
+    let spread = 0;
+    if (p.rank.spreads.length > 0) {
+      spread = spreadScore(p.rank, stats, i);
+      if (spread !== 0) {
+        sum += spread;
+        n++;
+      }
+    }
+    const norm = sum / n;
+    if (m.wouldRetain(norm)) {
+      const scores: Record<string, number> = {
+        binpack,
+        'job-anti-affinity': anti,
+        'node-reschedule-penalty': penalty,
+        'node-affinity': affinity,
+      };
+      if (spread !== 0) scores['allocation-spread'] = spread;
+      m.retain(node, norm, scores);
+    }
+    return norm;
+  }
+
+  private finish(p: PreparedGroup, m: MetricsBuilder, best: Candidate | null): SelectResult {
+    const metric = m.build({ nodesAvailable: this.nodesAvailable, nodesInPool: this.nodesInPool });
+    if (best === null) return { option: null, metric };
+    const node = this.ctx.table.nodes[best.i]!;
+    let used: ReadonlySet<number> = this.ctx.table.ports[best.i]!;
+    if (best.freed !== null && best.freed.ports.size > 0) {
+      const freedPorts = best.freed.ports;
+      used = new Set([...used].filter((x) => !freedPorts.has(x)));
+    }
+    const resources = assignResources(p.ask, node, {
+      used,
+      rng: this.ctx.rng,
+      diskMb: p.tg.EphemeralDisk.SizeMB,
+    });
+    return { option: { node, score: best.score, resources, preempted: best.preempted }, metric };
+  }
+
+  /** Selects the best node for one placement of the group. */
+  select(tg: TaskGroup, opts: SelectOptions = {}): SelectResult {
+    const p = this.prepare(tg);
+    if (opts.preferredNodes !== undefined && opts.preferredNodes !== null && opts.preferredNodes.length > 0) {
+      for (const node of opts.preferredNodes) {
+        const r = this.selectOnNode(node, tg, { ...opts, preferredNodes: null });
+        if (r.option !== null) return r;
+      }
+    }
+    const m = new MetricsBuilder();
+    const stats = p.rank.spreads.length > 0 ? evenStats(p.rank) : [];
+    const order = this.order;
+    const n = order.length;
+    let collected = 0;
+    let best: Candidate | null = null;
+    const skipped: Candidate[] = [];
+    for (let seen = 0; seen < n && collected < p.limit; seen++) {
+      const i = order[this.cursor]!;
+      this.cursor = this.cursor + 1 === n ? 0 : this.cursor + 1;
+      m.evaluated++;
+      const score = this.rankNode(p, i, opts, m, stats);
+      if (Number.isNaN(score)) continue;
+      const c: Candidate = { i, score, preempted: this.lastPreempted, freed: this.lastFreed };
+      if (score <= SKIP_SCORE_THRESHOLD && skipped.length < MAX_SKIP) {
+        skipped.push(c);
+        continue;
+      }
+      collected++;
+      if (best === null || score > best.score) best = c;
+    }
+    for (const c of skipped) {
+      if (collected >= p.limit) break;
+      collected++;
+      if (best === null || c.score > best.score) best = c;
+    }
+    return this.finish(p, m, best);
+  }
+
+  /** Evaluates the group on one node only (system placements and in-place update checks). */
+  selectOnNode(node: Node, tg: TaskGroup, opts: SelectOptions = {}): SelectResult {
+    const p = this.prepare(tg);
+    const m = new MetricsBuilder();
+    const i = this.ctx.table.indexOf(node.ID);
+    if (i < 0) return this.finish(p, m, null);
+    m.evaluated++;
+    const stats = p.rank.spreads.length > 0 ? evenStats(p.rank) : [];
+    const score = this.rankNode(p, i, opts, m, stats);
+    if (Number.isNaN(score)) return this.finish(p, m, null);
+    return this.finish(p, m, { i, score, preempted: this.lastPreempted, freed: this.lastFreed });
+  }
+}
