@@ -1,6 +1,6 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,4 +190,28 @@ test('an exec task survives a kill -9 of the agent that started it, and a new ag
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('exec is undetected, with the reason, when the agent is not root or the host has no cgroups', async (t) => {
+  if (!(await needs(t, { root: true }))) return;
+  const noCgroups = await new ExecDriver({ cgroupRoot: join(tmpdir(), 'no-such-cgroup-fs') }).fingerprint();
+  assert.deepEqual([noCgroups.detected, noCgroups.healthy], [false, false]);
+  assert.match(noCgroups.healthDescription, /No cgroup filesystem with a memory controller/);
+  // The same driver in an agent running as nobody.
+  const script = [
+    `import { ExecDriver } from ${JSON.stringify(new URL('./exec_driver.ts', import.meta.url).pathname)};`,
+    `process.stdout.write(JSON.stringify(await new ExecDriver().fingerprint()));`,
+  ].join('\n');
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    uid: 65534,
+    gid: 65534,
+    encoding: 'utf8',
+    cwd: '/',
+  });
+  assert.deepEqual(JSON.parse(out), {
+    detected: false,
+    healthy: false,
+    healthDescription: 'Driver must run as root',
+    attributes: {},
+  });
 });
