@@ -139,7 +139,15 @@ export class IsolatedTasks {
       setprivPath: this.#host.setprivPath,
       unsharePath: this.#host.unsharePath,
     };
-    const child = await spawnLauncher(config, spec, [cmd.command, ...cmd.args], env);
+    // Counted before the task runs, so an OOM kill in its first moments is still seen as new.
+    const oomBaseline = cgroup.oomKills();
+    let child: ChildProcess;
+    try {
+      child = await spawnLauncher(config, spec, [cmd.command, ...cmd.args], env);
+    } catch (err) {
+      await removeCgroup(cgroup);
+      throw err;
+    }
     const pid = child.pid!;
     const state: IsolatedState = {
       launcherPid: pid,
@@ -147,7 +155,7 @@ export class IsolatedTasks {
       cgroupVersion: cgroup.version,
       cgroupName: cgroup.name,
       statusFile,
-      oomBaseline: cgroup.oomKills(),
+      oomBaseline,
     };
     const exited = new Promise<ExitResult>((resolve) => {
       child.once('exit', (code, signal) => resolve(this.#result(config.id, state, cgroup, code, signal)));
