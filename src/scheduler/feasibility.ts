@@ -12,7 +12,7 @@ import {
   OPERATOR_DISTINCT_HOSTS,
   OPERATOR_DISTINCT_PROPERTY,
 } from './constraints.ts';
-import { CLASS_ELIGIBLE, CLASS_INELIGIBLE, CLASS_UNKNOWN } from './eligibility.ts';
+import { CLASS_ELIGIBLE, CLASS_INELIGIBLE, CLASS_UNKNOWN, type ClassStatus } from './eligibility.ts';
 import type { EvalContext } from './eval_context.ts';
 import type { MetricsBuilder } from './metrics.ts';
 import { feasibilityKeyOf, hasDrivers, nodeClassOf, parseGoBool } from './node_class.ts';
@@ -39,6 +39,10 @@ export interface GroupChecks {
   distinctHostsJob: boolean;
   distinctHostsGroup: boolean;
   distinctProperties: DistinctProperty[];
+  jobEscaped: boolean;
+  groupEscaped: boolean;
+  /** The group's cached class results (shared with the evaluation's eligibility). */
+  groupStatuses: ClassStatus[];
   /** Live allocations of this group, and of the whole job, per node index. */
   groupCounts: Int32Array;
   jobCounts: Int32Array;
@@ -108,6 +112,9 @@ export function prepareGroupChecks(
     distinctHostsJob: !opts.system && distinctHosts(job.Constraints),
     distinctHostsGroup: !opts.system && distinctHosts(tg.Constraints),
     distinctProperties,
+    jobEscaped: elig.jobEscaped,
+    groupEscaped: elig.groupIsEscaped(tg.Name),
+    groupStatuses: elig.groupStatuses(tg.Name),
     groupCounts: counts.group(tg.Name),
     jobCounts: counts.total,
   };
@@ -141,7 +148,7 @@ function jobFeasible(
 ): boolean {
   const elig = ctx.eligibility;
   const node = ctx.table.nodes[i]!;
-  const escaped = elig.jobEscaped;
+  const escaped = checks.jobEscaped;
   const status = escaped ? CLASS_UNKNOWN : elig.jobStatus(keyId);
   if (status === CLASS_INELIGIBLE) {
     m.filter(node, FILTER_CLASS_INELIGIBLE);
@@ -166,10 +173,9 @@ function groupFeasible(
   keyId: number,
   m: MetricsBuilder,
 ): boolean {
-  const elig = ctx.eligibility;
   const node = ctx.table.nodes[i]!;
-  const escaped = elig.groupIsEscaped(checks.group);
-  const statuses = elig.groupStatuses(checks.group);
+  const escaped = checks.groupEscaped;
+  const statuses = checks.groupStatuses;
   const status = escaped ? CLASS_UNKNOWN : (statuses[keyId] ?? CLASS_UNKNOWN);
   if (status === CLASS_INELIGIBLE) {
     m.filter(node, FILTER_CLASS_INELIGIBLE);

@@ -7,7 +7,7 @@
 import type { Allocation } from '../structs/allocation.ts';
 import { allocTerminal } from '../structs/allocation.ts';
 import type { Node } from '../structs/node.ts';
-import { allocAmount, forEachAllocPort, nodeCapacity, nodeReservedPorts } from './resources.ts';
+import { allocAmount, forEachAllocPort, nodeCapacity, nodeReservedPorts, type Amount } from './resources.ts';
 import type { SchedulerState } from './state.ts';
 
 export class NodeTable {
@@ -22,7 +22,14 @@ export class NodeTable {
   /** Ports in use per node (node-reserved and allocations'); null until the node is built. */
   readonly ports: (Set<number> | null)[] = [];
   private readonly built: boolean[] = [];
+  /** Bumped whenever a node's usage changes: cached scores compare against it. */
+  readonly version: number[] = [];
 
+  /**
+   * Allocations placed together share their Tasks object, so its sum is computed once per
+   * evaluation (kept here, not globally, so nothing outlives the evaluation).
+   */
+  private readonly taskSums = new Map<object, Amount>();
   private readonly state: SchedulerState;
   private readonly plan: PlanView;
 
@@ -45,6 +52,7 @@ export class NodeTable {
     this.diskUsed.push(0);
     this.ports.push(null);
     this.built.push(false);
+    this.version.push(0);
     return i;
   }
 
@@ -61,7 +69,8 @@ export class NodeTable {
     if (this.built[i] === true) return;
     this.built[i] = true;
     const node = this.nodes[i]!;
-    const ports = new Set<number>(nodeReservedPorts(node));
+    const reserved = nodeReservedPorts(node);
+    const ports = new Set<number>(reserved.length === 0 ? undefined : reserved);
     this.ports[i] = ports;
     for (const a of this.proposedAllocs(node.ID)) this.apply(i, a, 1);
   }
@@ -96,7 +105,8 @@ export class NodeTable {
   }
 
   private apply(i: number, alloc: Allocation, sign: 1 | -1): void {
-    const amt = allocAmount(alloc);
+    this.version[i]!++;
+    const amt = this.amountOf(alloc);
     this.cpuUsed[i]! += sign * amt.cpu;
     this.memUsed[i]! += sign * amt.memoryMb;
     this.diskUsed[i]! += sign * amt.diskMb;
@@ -104,7 +114,20 @@ export class NodeTable {
     if (sign === 1) forEachAllocPort(alloc, (p) => ports.add(p));
     else forEachAllocPort(alloc, (p) => ports.delete(p));
   }
+
+  private amountOf(alloc: Allocation): Amount {
+    const r = alloc.AllocatedResources;
+    if (r === null) return allocAmount(alloc);
+    const cached = this.taskSums.get(r.Tasks);
+    if (cached !== undefined && cached.diskMb === r.Shared.DiskMB) return cached;
+    const amt = allocAmount(alloc);
+    if (this.taskSums.size < MAX_CACHED_TASK_SUMS) this.taskSums.set(r.Tasks, amt);
+    return amt;
+  }
 }
+
+/** Distinct task resource objects whose sums one evaluation keeps. */
+export const MAX_CACHED_TASK_SUMS = 100_000;
 
 /** What the node table needs to know about the plan being built. */
 export interface PlanView {

@@ -111,8 +111,19 @@ export function parsePortSpec(spec: string): number[] {
   return out;
 }
 
+const reservedPortsCache = new WeakMap<Node, readonly number[]>();
+
 /** Ports the node keeps for itself: the reserved host ports and each address's reserved ports. */
-export function nodeReservedPorts(node: Node): number[] {
+export function nodeReservedPorts(node: Node): readonly number[] {
+  let cached = reservedPortsCache.get(node);
+  if (cached === undefined) {
+    cached = parseNodeReservedPorts(node);
+    reservedPortsCache.set(node, cached);
+  }
+  return cached;
+}
+
+function parseNodeReservedPorts(node: Node): number[] {
   const out = parsePortSpec(node.ReservedResources?.Networks.ReservedHostPorts ?? '');
   for (const nn of node.NodeResources.NodeNetworks ?? []) {
     for (const addr of nn.Addresses ?? [])

@@ -62,6 +62,9 @@ interface PreparedGroup {
   checks: GroupChecks;
   rank: GroupRanking;
   limit: number;
+  /** Fit scores per node, valid while the node's usage version matches. */
+  fitScores: Float64Array;
+  fitVersions: Int32Array;
 }
 
 interface Candidate {
@@ -130,6 +133,8 @@ export class Stack {
       checks: prepareGroupChecks(this.ctx, job, tg, { system: this.system }),
       rank,
       limit,
+      fitScores: new Float64Array(this.ctx.table.size),
+      fitVersions: new Int32Array(this.ctx.table.size).fill(-1),
     };
     this.groups.set(tg.Name, p);
     return p;
@@ -161,7 +166,15 @@ export class Stack {
       this.lastPreempted = pre.allocs;
       this.lastFreed = freed;
     }
-    const binpack = binpackScore(ctx, p.ask, i, freed);
+    let binpack: number;
+    if (freed === null && p.fitVersions[i] === ctx.table.version[i]) binpack = p.fitScores[i]!;
+    else {
+      binpack = binpackScore(ctx, p.ask, i, freed);
+      if (freed === null) {
+        p.fitScores[i] = binpack;
+        p.fitVersions[i] = ctx.table.version[i]!;
+      }
+    }
     if (this.system) {
       if (m.wouldRetain(binpack)) m.retain(node, binpack, { binpack });
       return binpack;
@@ -248,13 +261,13 @@ export class Stack {
       m.evaluated++;
       const score = this.rankNode(p, i, opts, m, stats);
       if (Number.isNaN(score)) continue;
-      const c: Candidate = { i, score, preempted: this.lastPreempted, freed: this.lastFreed };
       if (score <= SKIP_SCORE_THRESHOLD && skipped.length < MAX_SKIP) {
-        skipped.push(c);
+        skipped.push({ i, score, preempted: this.lastPreempted, freed: this.lastFreed });
         continue;
       }
       collected++;
-      if (best === null || score > best.score) best = c;
+      if (best === null || score > best.score)
+        best = { i, score, preempted: this.lastPreempted, freed: this.lastFreed };
     }
     for (const c of skipped) {
       if (collected >= p.limit) break;
