@@ -16,6 +16,7 @@ import { seededIds } from './fixtures.ts';
 
 /** Settling rounds before a test gives up waiting for the server to go idle. */
 const IDLE_ROUNDS_MAX = 2_000;
+const HEARTBEAT_STEP_MS_MAX = 10_000;
 
 export class SimCluster {
   readonly clock: ManualClock;
@@ -77,11 +78,14 @@ export class SimCluster {
     assert.fail(`server did not go idle: ${JSON.stringify(s.broker.stats())}`);
   }
 
-  /** Advances the clock in steps, letting the server react between them; live clients heartbeat each step. */
+  /**
+   * Advances the clock in steps, letting the server react between them; live clients heartbeat each
+   * step. Steps are at most HEARTBEAT_STEP_MS_MAX, well inside the shortest TTL plus grace (20 s).
+   */
   async advance(ms: number, stepMs = 1_000): Promise<void> {
     let left = ms;
     while (left > 0) {
-      const step = Math.min(stepMs, left);
+      const step = Math.min(stepMs, left, HEARTBEAT_STEP_MS_MAX);
       await this.heartbeat();
       this.clock.advance(step);
       left -= step;
