@@ -1,4 +1,6 @@
 /** Nodes and jobs for scheduler tests and benchmarks, with Nomad's defaults filled in. */
+import type { Allocation } from '../../structs/allocation.ts';
+import { allocName } from '../../structs/allocation.ts';
 import type { Node } from '../../structs/node.ts';
 import type { Job } from '../../structs/job.ts';
 import { canonicalizeJob, type JobInput } from '../../structs/canonicalize.ts';
@@ -115,4 +117,56 @@ export function mockJob(input: JobInput = {}, group: NonNullable<JobInput['TaskG
     ],
     ...input,
   });
+}
+
+/** A running allocation of the job's first group (or `group`) on a node, index i. */
+export function mockAlloc(job: Job, i: number, nodeId: string, o: Partial<Allocation> = {}): Allocation {
+  const tg = job.TaskGroups.find((g) => g.Name === (o.TaskGroup ?? job.TaskGroups[0]!.Name))!;
+  return {
+    ID: `alloc-${tg.Name}-${i}-${o.ID ?? ''}`.replace(/-$/, ''),
+    Namespace: job.Namespace,
+    EvalID: 'eval-0',
+    Name: allocName(job.ID, tg.Name, i),
+    NodeID: nodeId,
+    NodeName: '',
+    JobID: job.ID,
+    Job: job,
+    TaskGroup: tg.Name,
+    AllocatedResources: {
+      Tasks: Object.fromEntries(
+        tg.Tasks.map((t) => [
+          t.Name,
+          {
+            Cpu: { CpuShares: t.Resources.CPU, ReservedCores: null },
+            Memory: { MemoryMB: t.Resources.MemoryMB, MemoryMaxMB: 0 },
+            Networks: null,
+            Devices: null,
+          },
+        ]),
+      ),
+      TaskLifecycles: {},
+      Shared: { DiskMB: tg.EphemeralDisk.SizeMB, Networks: null, Ports: null },
+    },
+    Metrics: null,
+    DesiredStatus: 'run',
+    DesiredDescription: '',
+    DesiredTransition: { Migrate: null, Reschedule: null, ForceReschedule: null, NoShutdownDelay: null },
+    ClientStatus: 'running',
+    ClientDescription: '',
+    TaskStates: null,
+    PreviousAllocation: '',
+    NextAllocation: '',
+    DeploymentID: '',
+    DeploymentStatus: null,
+    RescheduleTracker: null,
+    FollowupEvalID: '',
+    PreemptedAllocations: null,
+    PreemptedByAllocation: '',
+    CreateIndex: 1,
+    ModifyIndex: 1,
+    AllocModifyIndex: 1,
+    CreateTime: 0,
+    ModifyTime: 0,
+    ...o,
+  };
 }
