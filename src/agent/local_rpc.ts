@@ -18,7 +18,12 @@ export function localServerRpc(node: NodeEndpoint, alloc: AllocEndpoint): Server
       const r = await node.updateNodeStatus(nodeId, status);
       return { heartbeatTtlMs: r.heartbeatTtlMs, index: r.index };
     },
-    getClientAllocs: (nodeId, opts) => node.getClientAllocs(nodeId, opts),
+    // An index of 0 would make the client's next query non-blocking, and in one process a loop of
+    // queries that answer at once never yields to the event loop. Nomad never reports index 0.
+    getClientAllocs: async (nodeId, opts) => {
+      const r = await node.getClientAllocs(nodeId, opts);
+      return { allocs: r.allocs, index: Math.max(1, r.index) };
+    },
     getAllocs: async (ids) => structuredClone(alloc.getAllocs(ids).value),
     updateAllocs: (updates) => node.updateAllocs(structuredClone(updates)),
   };
