@@ -16,7 +16,13 @@ import {
   union,
   type AllocSet,
 } from './alloc_sets.ts';
-import { STATUS_ALLOC_MIGRATING, STATUS_ALLOC_RESCHEDULED, STATUS_ALLOC_UPDATING } from './descriptions.ts';
+import {
+  STATUS_ALLOC_MIGRATING,
+  STATUS_ALLOC_NOT_NEEDED,
+  STATUS_ALLOC_RESCHEDULED,
+  STATUS_ALLOC_UPDATING,
+} from './descriptions.ts';
+import { allocIndex } from '../structs/allocation.ts';
 import { newDeployment, newDeploymentState, updateIsEmpty } from './eval_util.ts';
 import type { PlaceResult } from './reconcile_types.ts';
 import {
@@ -126,6 +132,36 @@ function groupComplete(r: Recon, group: string, pending: number, requireCanary: 
   );
 }
 
+/**
+ * Failed allocations are replaced only up to the count: after a scale down, the ones beyond it
+ * are stopped instead of rescheduled (highest indexes first), so the group never runs more than
+ * its count.
+ */
+function trimReschedules(
+  r: Recon,
+  g: {
+    tg: TaskGroup;
+    names: AllocNameIndex;
+    untainted: AllocSet;
+    migrate: AllocSet;
+    canaries: AllocSet;
+    rescheduleNow: AllocSet;
+    isCanarying: boolean;
+    desired: DesiredUpdates;
+  },
+): void {
+  const counted = g.isCanarying ? difference(g.untainted, g.canaries).size : g.untainted.size;
+  let extra = g.rescheduleNow.size - Math.max(0, g.tg.Count - counted - g.migrate.size);
+  if (extra <= 0) return;
+  for (const a of nameOrder(g.rescheduleNow).reverse()) {
+    if (extra-- <= 0) break;
+    g.rescheduleNow.delete(a.ID);
+    g.names.unset(allocIndex(a.Name));
+    markStop(r, [a], STATUS_ALLOC_NOT_NEEDED);
+    g.desired.Stop++;
+  }
+}
+
 /** Reconciles one group; returns whether its part of the deployment is complete. */
 export function computeGroup(r: Recon, job: Job, group: string, groupAllocs: AllocSet): boolean {
   const desired: DesiredUpdates = emptyDesiredUpdates();
@@ -170,6 +206,7 @@ export function computeGroup(r: Recon, job: Job, group: string, groupAllocs: All
   const stop = computeStop(r, tg, names, { untainted, migrate, lost, canaries }, isCanarying);
   desired.Stop += stop.size;
   untainted = difference(untainted, stop);
+  trimReschedules(r, { tg, names, untainted, migrate, canaries, rescheduleNow, isCanarying, desired });
   return computeGroupRollout(r, job, tg, {
     all,
     untainted,
