@@ -90,6 +90,11 @@ export class GenericScheduler {
         return this.finish(evaluation, a, blocked);
       if (newState !== undefined) state = newState;
       attempts = progressMade(result) ? 0 : attempts + 1;
+      this.deps.logger?.debug('plan not fully committed, retrying against newer state', {
+        eval_id: evaluation.ID,
+        refresh_index: result.RefreshIndex,
+        attempts,
+      });
     }
     // No forward progress: wait for capacity in a blocked evaluation, and fail this one.
     const failedBlocked = this.blockedEval(evaluation, last!, true);

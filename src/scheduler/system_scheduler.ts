@@ -119,6 +119,11 @@ export class SystemScheduler {
       }
       if (newState !== undefined) state = newState;
       attempts = progressMade(result) ? 0 : attempts + 1;
+      this.deps.logger?.debug('plan not fully committed, retrying against newer state', {
+        eval_id: evaluation.ID,
+        refresh_index: result.RefreshIndex,
+        attempts,
+      });
     }
     const u = {
       ...base,
