@@ -12,7 +12,7 @@ import { msToNs } from '../lib/clock.ts';
 import type { ApplyPlanResultsEntry } from '../fsm/log_entry.ts';
 import type { Log } from '../fsm/log.ts';
 import type { AllocPreemptDiff, AllocStopDiff, StateStore } from '../state/index.ts';
-import type { Allocation } from '../structs/allocation.ts';
+import type { AllocatedResources, Allocation } from '../structs/allocation.ts';
 import type { Plan, PlanResult } from '../structs/plan.ts';
 import { newJobEval } from './endpoint_common.ts';
 import { evaluatePlan, OverlayView, overlayOf, planResultIsNoOp, type PlanOverlay } from './plan_evaluate.ts';
@@ -45,6 +45,7 @@ export class PlanApplier {
   #running: Promise<void> | undefined;
   #inflight: InFlight | undefined;
   readonly #stats: PlanApplierStats = { plansApplied: 0, plansPartial: 0, nodesRefused: 0 };
+  readonly #interner = new ResourcesInterner();
 
   constructor(opts: PlanApplierOptions) {
     this.#opts = opts;
@@ -138,6 +139,7 @@ export class PlanApplier {
         allocsUpdated.push({
           ...a,
           Job: a.Job === plan.Job ? null : a.Job,
+          AllocatedResources: this.#interner.intern(a.AllocatedResources),
           CreateTime: a.CreateTime === 0 ? nowNs : a.CreateTime,
           ModifyTime: nowNs,
         });
@@ -184,5 +186,26 @@ export class PlanApplier {
         ),
       ),
     };
+  }
+}
+
+/** Distinct resource shapes remembered for sharing; beyond this the table starts over. */
+export const INTERNED_RESOURCES_MAX = 4_096;
+
+/**
+ * Allocations of one group usually claim identical resources. Stored rows are immutable, so equal
+ * AllocatedResources can be one shared object: a few hundred bytes less per allocation in memory.
+ */
+export class ResourcesInterner {
+  #table = new Map<string, AllocatedResources>();
+
+  intern(r: AllocatedResources | null): AllocatedResources | null {
+    if (r === null) return null;
+    const key = JSON.stringify(r);
+    const known = this.#table.get(key);
+    if (known !== undefined) return known;
+    if (this.#table.size >= INTERNED_RESOURCES_MAX) this.#table.clear();
+    this.#table.set(key, r);
+    return r;
   }
 }

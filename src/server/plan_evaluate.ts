@@ -9,7 +9,7 @@ import { allocTerminal, type Allocation } from '../structs/allocation.ts';
 import type { Deployment } from '../structs/deployment.ts';
 import type { Node } from '../structs/node.ts';
 import type { Plan, PlanResult } from '../structs/plan.ts';
-import { allocsFit } from './plan_fit.ts';
+import { FitAccumulator } from './plan_fit.ts';
 
 /** What verification reads: a state snapshot, possibly with a not yet committed plan laid over it. */
 export interface PlanStateView {
@@ -80,18 +80,27 @@ export function evaluateNodePlan(view: PlanStateView, plan: Plan, nodeId: string
   const node = view.nodeByID(nodeId);
   if (node === undefined) return { fit: false, reason: 'node does not exist' };
   if (node.Status !== 'ready') return { fit: false, reason: 'node is not ready for placements' };
-  const existing = view.allocsByNode(nodeId).filter((a) => !allocTerminal(a));
-  const existingIds = new Set(existing.map((a) => a.ID));
+  const placingIds = new Set<string>();
+  for (const a of placing) placingIds.add(a.ID);
+  const update = plan.NodeUpdate[nodeId];
+  const preempt = plan.NodePreemptions[nodeId];
+  const removed = (id: string): boolean =>
+    placingIds.has(id) ||
+    (update?.some((a) => a.ID === id) ?? false) ||
+    (preempt?.some((a) => a.ID === id) ?? false);
+  // One pass over what runs now: count in-place updates, and sum what stays.
+  const acc = new FitAccumulator(node);
+  let updatedInPlace = 0;
+  for (const a of view.allocsByNode(nodeId)) {
+    if (allocTerminal(a)) continue;
+    if (placingIds.has(a.ID)) updatedInPlace++;
+    if (!removed(a.ID)) acc.add(a);
+  }
   // Only in-place updates of allocations already there: allowed even on an ineligible node.
-  if (placing.every((a) => existingIds.has(a.ID))) return { fit: true, reason: '' };
+  if (updatedInPlace === placingIds.size) return { fit: true, reason: '' };
   if (node.SchedulingEligibility === 'ineligible') return { fit: false, reason: 'node is not eligible' };
-  const remove = new Set<string>();
-  for (const a of plan.NodeUpdate[nodeId] ?? []) remove.add(a.ID);
-  for (const a of plan.NodePreemptions[nodeId] ?? []) remove.add(a.ID);
-  for (const a of placing) remove.add(a.ID);
-  const proposed = existing.filter((a) => !remove.has(a.ID));
-  for (const a of placing) proposed.push(a);
-  return allocsFit(node, proposed);
+  for (const a of placing) acc.add(a);
+  return acc.result(node);
 }
 
 export interface PlanEvaluation {

@@ -43,52 +43,78 @@ export function allocPorts(a: Allocation): Set<number> {
   return ports;
 }
 
-export interface AllocUsage {
-  cpu: number;
-  memoryMb: number;
-  diskMb: number;
-  cores: number[];
-}
+/**
+ * Sums what allocations claim on one node and checks it against the node, without building
+ * intermediate objects: the plan applier runs this for every node of every plan.
+ */
+export class FitAccumulator {
+  #cpu: number;
+  #memoryMb: number;
+  #diskMb: number;
+  #cores: Set<number> | undefined;
+  /** port -> the allocation claiming it (an allocation may list a port twice: Ports and Networks). */
+  #ports = new Map<number, string>();
+  #collision = '';
 
-export function allocUsage(a: Allocation): AllocUsage {
-  const u: AllocUsage = { cpu: 0, memoryMb: 0, diskMb: 0, cores: [] };
-  const r = a.AllocatedResources;
-  if (r === null) return u;
-  for (const name in r.Tasks) {
-    const t = r.Tasks[name]!;
-    u.cpu += t.Cpu.CpuShares;
-    u.memoryMb += t.Memory.MemoryMB;
-    if (t.Cpu.ReservedCores !== null) u.cores.push(...t.Cpu.ReservedCores);
+  constructor(node: Node) {
+    const reserved = node.ReservedResources;
+    this.#cpu = reserved?.Cpu.CpuShares ?? 0;
+    this.#memoryMb = reserved?.Memory.MemoryMB ?? 0;
+    this.#diskMb = reserved?.Disk.DiskMB ?? 0;
+    const cores = reserved?.Cpu.ReservedCpuCores ?? null;
+    if (cores !== null && cores.length > 0) this.#cores = new Set(cores);
+    const hostPorts = reserved?.Networks.ReservedHostPorts ?? '';
+    if (hostPorts !== '') for (const p of parsePortList(hostPorts)) this.#ports.set(p, '');
   }
-  u.diskMb = r.Shared.DiskMB;
-  return u;
+
+  add(a: Allocation): void {
+    const r = a.AllocatedResources;
+    if (r === null) return;
+    for (const name in r.Tasks) {
+      const t = r.Tasks[name]!;
+      this.#cpu += t.Cpu.CpuShares;
+      this.#memoryMb += t.Memory.MemoryMB;
+      const cores = t.Cpu.ReservedCores;
+      if (cores !== null) for (const c of cores) this.#claimCore(c);
+    }
+    this.#diskMb += r.Shared.DiskMB;
+    const shared = r.Shared;
+    if (shared.Ports !== null) for (const p of shared.Ports) this.#claimPort(p.Value, a.ID);
+    if (shared.Networks !== null) {
+      for (const n of shared.Networks) {
+        if (n.ReservedPorts !== null) for (const p of n.ReservedPorts) this.#claimPort(p.Value, a.ID);
+        if (n.DynamicPorts !== null) for (const p of n.DynamicPorts) this.#claimPort(p.Value, a.ID);
+      }
+    }
+  }
+
+  result(node: Node): FitResult {
+    if (this.#collision !== '') return { fit: false, reason: this.#collision };
+    const res = node.NodeResources;
+    if (this.#cpu > res.Cpu.CpuShares) return { fit: false, reason: 'cpu' };
+    if (this.#memoryMb > res.Memory.MemoryMB) return { fit: false, reason: 'memory' };
+    if (this.#diskMb > res.Disk.DiskMB) return { fit: false, reason: 'disk' };
+    return FITS;
+  }
+
+  #claimCore(core: number): void {
+    this.#cores ??= new Set();
+    if (this.#cores.has(core) && this.#collision === '') this.#collision = 'cores';
+    this.#cores.add(core);
+  }
+
+  #claimPort(port: number, allocId: string): void {
+    if (port <= 0) return;
+    const holder = this.#ports.get(port);
+    if (holder === undefined) this.#ports.set(port, allocId);
+    else if (holder !== allocId && this.#collision === '')
+      this.#collision = `reserved port collision static=${port}`;
+  }
 }
 
 /** Checks that `allocs` (the non-terminal allocations the node would run) fit on `node`. */
 export function allocsFit(node: Node, allocs: readonly Allocation[]): FitResult {
-  const reserved = node.ReservedResources;
-  let cpu = reserved?.Cpu.CpuShares ?? 0;
-  let memoryMb = reserved?.Memory.MemoryMB ?? 0;
-  let diskMb = reserved?.Disk.DiskMB ?? 0;
-  const cores = new Set<number>(reserved?.Cpu.ReservedCpuCores ?? []);
-  const ports = new Set<number>(parsePortList(reserved?.Networks.ReservedHostPorts ?? ''));
-  for (const a of allocs) {
-    const u = allocUsage(a);
-    cpu += u.cpu;
-    memoryMb += u.memoryMb;
-    diskMb += u.diskMb;
-    for (const c of u.cores) {
-      if (cores.has(c)) return { fit: false, reason: 'cores' };
-      cores.add(c);
-    }
-    for (const p of allocPorts(a)) {
-      if (ports.has(p)) return { fit: false, reason: `reserved port collision static=${p}` };
-      ports.add(p);
-    }
-  }
-  const res = node.NodeResources;
-  if (cpu > res.Cpu.CpuShares) return { fit: false, reason: 'cpu' };
-  if (memoryMb > res.Memory.MemoryMB) return { fit: false, reason: 'memory' };
-  if (diskMb > res.Disk.DiskMB) return { fit: false, reason: 'disk' };
-  return FITS;
+  const acc = new FitAccumulator(node);
+  for (const a of allocs) acc.add(a);
+  return acc.result(node);
 }
