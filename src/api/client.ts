@@ -302,3 +302,20 @@ export async function* jsonLines(res: IncomingMessage, maxLineBytes: number): As
   }
   if (pending.trim() !== '') yield JSON.parse(pending) as unknown;
 }
+
+/**
+ * Runs a streaming generator over the transport; when the caller's signal aborts, the stream ends
+ * quietly instead of failing with the connection's reset.
+ */
+export async function* untilAborted<T>(
+  signal: AbortSignal | undefined,
+  gen: (t: HttpTransport) => AsyncGenerator<T>,
+  transport: HttpTransport,
+): AsyncGenerator<T> {
+  try {
+    yield* gen(transport);
+  } catch (err) {
+    if (signal?.aborted === true) return;
+    throw err;
+  }
+}

@@ -1,5 +1,5 @@
 /** The event stream (/v1/event/stream): newline-delimited JSON, one line per index, `{}` heartbeats. */
-import { jsonLines } from './client.ts';
+import { jsonLines, untilAborted } from './client.ts';
 import type { HttpTransport, QueryOptions } from './client.ts';
 import type { StreamEvents } from './types.ts';
 
@@ -21,7 +21,7 @@ export class EventStream {
     this.#t = transport;
   }
 
-  /** Yields each batch of events until the signal aborts or the agent closes the stream. */
+  /** Yields each batch of events; ends (without an error) when the signal aborts or the agent closes the stream. */
   async *stream(opts: EventStreamOptions = {}): AsyncGenerator<StreamEvents> {
     const topic: string[] = [];
     for (const [t, keys] of Object.entries(opts.topics ?? {})) for (const k of keys) topic.push(`${t}:${k}`);
@@ -30,11 +30,17 @@ export class EventStream {
       ...(opts.namespace ? { namespace: opts.namespace } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     };
-    const res = await this.#t.stream('/v1/event/stream', q);
-    for await (const line of jsonLines(res, MAX_EVENT_LINE_BYTES)) {
-      const batch = line as Partial<StreamEvents>;
-      if (batch.Events === undefined) continue; // heartbeat
-      yield batch as StreamEvents;
-    }
+    yield* untilAborted(
+      opts.signal,
+      async function* (t) {
+        const res = await t.stream('/v1/event/stream', q);
+        for await (const line of jsonLines(res, MAX_EVENT_LINE_BYTES)) {
+          const batch = line as Partial<StreamEvents>;
+          if (batch.Events === undefined) continue; // heartbeat
+          yield batch as StreamEvents;
+        }
+      },
+      this.#t,
+    );
   }
 }

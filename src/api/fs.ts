@@ -3,7 +3,7 @@
  * readat,stream,logs}/:alloc_id. Logs and streams come as frames (Data base64, as Go's []byte), or
  * as raw bytes with plain=true.
  */
-import { esc, jsonLines } from './client.ts';
+import { esc, jsonLines, untilAborted } from './client.ts';
 import type { HttpTransport, QueryOptions } from './client.ts';
 import type { AllocFileInfo, StreamFrame } from './types.ts';
 
@@ -57,14 +57,26 @@ export class AllocFS {
 
   /** A task's log as frames; with follow, the stream stays open until signal aborts. */
   async *logs(allocId: string, opts: LogsOptions): AsyncGenerator<StreamFrame> {
-    const res = await this.#t.stream(`/v1/client/fs/logs/${esc(allocId)}`, logsQuery(opts, false));
-    for await (const frame of jsonLines(res, MAX_FRAME_BYTES)) yield frame as StreamFrame;
+    yield* untilAborted(
+      opts.signal,
+      async function* (t) {
+        const res = await t.stream(`/v1/client/fs/logs/${esc(allocId)}`, logsQuery(opts, false));
+        for await (const frame of jsonLines(res, MAX_FRAME_BYTES)) yield frame as StreamFrame;
+      },
+      this.#t,
+    );
   }
 
   /** A task's log as raw bytes (plain=true). */
   async *logsPlain(allocId: string, opts: LogsOptions): AsyncGenerator<Buffer> {
-    const res = await this.#t.stream(`/v1/client/fs/logs/${esc(allocId)}`, logsQuery(opts, true));
-    for await (const chunk of res as AsyncIterable<Buffer>) yield chunk;
+    yield* untilAborted(
+      opts.signal,
+      async function* (t) {
+        const res = await t.stream(`/v1/client/fs/logs/${esc(allocId)}`, logsQuery(opts, true));
+        for await (const chunk of res as AsyncIterable<Buffer>) yield chunk;
+      },
+      this.#t,
+    );
   }
 
   /** Any file of the allocation as frames, from offset; with follow, waits for more. */
@@ -80,8 +92,14 @@ export class AllocFS {
       follow: String(opts.follow ?? true),
     };
     const q: QueryOptions = { params, ...(opts.signal ? { signal: opts.signal } : {}) };
-    const res = await this.#t.stream(`/v1/client/fs/stream/${esc(allocId)}`, q);
-    for await (const frame of jsonLines(res, MAX_FRAME_BYTES)) yield frame as StreamFrame;
+    yield* untilAborted(
+      opts.signal,
+      async function* (t) {
+        const res = await t.stream(`/v1/client/fs/stream/${esc(allocId)}`, q);
+        for await (const frame of jsonLines(res, MAX_FRAME_BYTES)) yield frame as StreamFrame;
+      },
+      this.#t,
+    );
   }
 }
 
