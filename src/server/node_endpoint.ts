@@ -24,6 +24,7 @@ import {
 } from './endpoint_common.ts';
 import { createNodeEvals } from './node_evals.ts';
 import { rescheduleEligible } from './reschedule.ts';
+import { computeNodeClass } from '../scheduler/node_class.ts';
 
 /** Longest a blocking query waits (Nomad's MaxBlockingRPCQueryTime). */
 export const BLOCKING_QUERY_WAIT_MS_MAX = 300_000;
@@ -116,6 +117,8 @@ export class NodeEndpoint {
         (input.SchedulingEligibility as string) === '' ? 'eligible' : input.SchedulingEligibility,
       StatusUpdatedAt: Math.floor(this.deps.clock.nowMs() / 1000),
     };
+    // Blocked evaluations and feasibility caches are keyed by the node's computed class.
+    node.ComputedClass = computeNodeClass(node);
     const { index } = await proposeOrThrow(this.deps.log, { type: 'NodeRegister', node });
     let evalIds: string[] = [];
     if (statusRequiresEval(node.Status, original?.Status ?? 'initializing'))
