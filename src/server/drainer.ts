@@ -46,7 +46,9 @@ export function drainableInGroup(
   let healthy = 0;
   const drainable: Allocation[] = [];
   for (const a of allocs) {
-    if (!allocTerminal(a) && a.DeploymentStatus !== null && a.DeploymentStatus.Healthy !== null) healthy++;
+    // One already marked is about to stop, even if the scheduler has not stopped it yet.
+    if (!allocTerminal(a) && !marked(a) && a.DeploymentStatus !== null && a.DeploymentStatus.Healthy !== null)
+      healthy++;
     if (!draining(a.NodeID) || clientTerminal(a.ClientStatus)) continue;
     if (!marked(a)) drainable.push(a);
   }
