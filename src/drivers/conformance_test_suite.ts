@@ -256,6 +256,36 @@ export function runDriverConformance(opts: DriverConformanceOptions): void {
       await d.destroyTask(cfg.id, { force: true });
     });
 
+    test('a task reattached by a new driver instance reports its own exit code', async (t) => {
+      const d = await ready(t);
+      if (d === undefined) return;
+      const cfg = fixture(`trap 'exit 5' USR1; echo ready; while true; do sleep 0.05; done`);
+      const h = await run(d, cfg);
+      await eventually(() => readFileSync(cfg.stdoutPath, 'utf8').includes('ready'));
+      // The new instance is not the task's parent, as after an agent restart.
+      const d2 = await opts.newDriver();
+      await d2.recoverTask(JSON.parse(JSON.stringify(h)) as TaskHandle);
+      await d2.signalTask(cfg.id, 'SIGUSR1');
+      const r = await withTimeout(d2.waitTask(cfg.id), WAIT_MS_MAX, 'waitTask after recover');
+      assert.deepEqual([r.exitCode, r.signal, r.err], [5, 0, undefined]);
+      await d2.destroyTask(cfg.id, { force: true });
+      await d.destroyTask(cfg.id, { force: true });
+    });
+
+    test('a task that ended while no driver watched reports its exit code to the one that reattaches', async (t) => {
+      const d = await ready(t);
+      if (d === undefined) return;
+      const cfg = fixture('exit 6');
+      const h = await run(d, cfg);
+      await withTimeout(d.waitTask(cfg.id), WAIT_MS_MAX, 'waitTask');
+      const d2 = await opts.newDriver();
+      await d2.recoverTask(JSON.parse(JSON.stringify(h)) as TaskHandle);
+      const r = await withTimeout(d2.waitTask(cfg.id), WAIT_MS_MAX, 'waitTask after recover');
+      assert.deepEqual([r.exitCode, r.signal, r.err], [6, 0, undefined]);
+      await d2.destroyTask(cfg.id, { force: true });
+      await d.destroyTask(cfg.id, { force: true });
+    });
+
     test('recoverTask() rejects when the task is gone', async (t) => {
       const d = await ready(t);
       if (d === undefined) return;

@@ -7,10 +7,23 @@
  *   the returned handle is plain JSON, enough for recoverTask() to reattach after an agent restart.
  * - A started task does not die with the agent: raw_exec and exec processes run in their own
  *   session, docker containers belong to the engine.
- * - waitTask() resolves exactly once per run with the exit result, also after recoverTask().
+ * - waitTask() resolves exactly once per run with the exit result, also after recoverTask(), and also
+ *   for a task that ended while no agent watched it, when the driver recorded how it ended.
  * - stopTask() sends the kill signal, waits up to the timeout, then kills hard. Idempotent.
  * - destroyTask() frees everything the driver holds for the task. Idempotent.
  */
+
+/**
+ * How a driver isolates a task's filesystem (Nomad's FSIsolation capability). It decides the paths the
+ * client puts in the task's env and interpolates into its config:
+ * - 'none' (raw_exec, mock): the task sees the host; NOMAD_TASK_DIR and friends are host paths.
+ * - 'chroot' (exec, java): the task dir is the task's "/", the shared alloc dir is mounted at /alloc.
+ * - 'image' (docker): the task sees its image, with the alloc dirs bound at /alloc, /local and /secrets.
+ */
+export type FsIsolation = 'none' | 'chroot' | 'image';
+
+/** The user a task of an isolating driver (exec, java) runs as when the task names none, as in Nomad. */
+export const DEFAULT_ISOLATED_TASK_USER = 'nobody';
 
 export interface DriverFingerprint {
   detected: boolean;
@@ -102,11 +115,16 @@ export class DriverError extends Error {
 
 export interface Driver {
   readonly name: string;
+  /** See FsIsolation: where the task finds its directories. */
+  readonly fsIsolation: FsIsolation;
   fingerprint(): Promise<DriverFingerprint>;
   /** Checks a task's config block: every unknown key and wrong type, each named. [] when valid. */
   validateConfig(config: Record<string, unknown>): string[];
   startTask(config: TaskConfig): Promise<TaskHandle>;
-  /** Reattaches to a task started by an earlier agent; rejects when the task is gone. */
+  /**
+   * Reattaches to a task started by an earlier agent. Rejects when the task is gone and the driver
+   * has no record of how it ended; resolves when it has one (waitTask() then gives that exit).
+   */
   recoverTask(handle: TaskHandle): Promise<void>;
   waitTask(taskId: string): Promise<ExitResult>;
   stopTask(taskId: string, opts: { timeoutMs: number; signal: string }): Promise<void>;

@@ -93,6 +93,8 @@ const realClock: Clock = {
 
 export class MockDriver implements Driver {
   readonly name: string;
+  /** Mock tasks run no process: their env carries host paths, as raw_exec's. */
+  readonly fsIsolation = 'none';
   readonly #clock: Clock;
   readonly #tasks = new Map<string, MockTask>();
 

@@ -29,14 +29,20 @@ export function percentToMhz(percent: number): number {
   return (percent / 100) * hostCpu().mhzPerCore;
 }
 
-/** Usage of every process in the session led by `sessionId`. */
-export function sessionUsage(sessionId: number, rate: CpuRate, nowMs: number): TaskResourceUsage {
+/** Usage of every process in the session led by `sessionId` (but `excludePid`, the task's launcher). */
+export function sessionUsage(
+  sessionId: number,
+  rate: CpuRate,
+  nowMs: number,
+  opts: { excludePid?: number } = {},
+): TaskResourceUsage {
   let utime = 0;
   let stime = 0;
   let rss = 0;
   let swap = 0;
   let cache = 0;
   for (const p of sessionMembers(sessionId)) {
+    if (p.pid === opts.excludePid) continue;
     utime += p.utimeTicks;
     stime += p.stimeTicks;
     const mem = readProcMemory(p.pid);

@@ -1,15 +1,20 @@
 /**
  * Keeps track of the processes a driver started (or reattached to after an agent restart): waits
- * for their exit, stops them with a signal escalating to SIGKILL, and reports their usage.
- * Shared by the process-based drivers (raw_exec; exec and java use it with their own isolation).
+ * for their exit, stops them with a signal escalating to SIGKILL, and reports their usage. Used by
+ * raw_exec (exec and java have their own, cgroup-based table in exec/isolated_tasks.ts).
  *
- * Exit codes: while the agent is the task's parent it gets the real exit status. A reattached
- * process is no longer our child, so only its disappearance can be seen: its result then carries
- * exit code 0 with `err` saying the status is unknown (the restart policy treats it as a failure).
+ * Exit codes: a task started under a launcher that records its exit status in a file (see
+ * raw_exec/launcher.ts) reports its real exit code whether or not this agent is its parent. The
+ * tracked pid is the launcher's, which leads the task's session and process group: signals go to
+ * the group, stats sum the session's processes except the launcher itself. A task without a status
+ * file (a handle from before the launcher) reports exit code 0 with `err` saying the status is
+ * unknown when it exits while reattached (the restart policy treats it as a failure).
  */
 import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import { DriverError, type ExitResult, type TaskResourceUsage } from '../driver.ts';
+import { exitFromShellStatus, readExitStatus } from './exit_status.ts';
 import { processAlive, readProcStat, sessionMembers } from './proc.ts';
 import { CpuRate, sessionUsage } from './process_stats.ts';
 import { parseSignal } from './signals.ts';
@@ -24,17 +29,24 @@ export interface ProcessIdentity {
   startTimeTicks: number;
 }
 
+export interface TrackOptions {
+  /** Where the task's launcher records its exit status; unset when it has no launcher. */
+  statusFile?: string;
+}
+
 interface Tracked {
   id: ProcessIdentity;
+  statusFile: string | undefined;
   exited: Promise<ExitResult>;
   result: ExitResult | undefined;
   rate: CpuRate;
-  stopTimer?: NodeJS.Timeout;
 }
 
 export class ProcessSupervisor {
   readonly #tasks = new Map<string, Tracked>();
   readonly #nowMs: () => number;
+  /** Tasks this supervisor sent SIGKILL: their launcher dies with them and records nothing. */
+  readonly #sigkilled = new Set<string>();
 
   constructor(opts: { nowMs: () => number }) {
     this.#nowMs = opts.nowMs;
@@ -48,27 +60,45 @@ export class ProcessSupervisor {
     return this.#get(taskId).id;
   }
 
-  /** Tracks a process this agent spawned: its exit status comes from the child's exit event. */
-  trackChild(taskId: string, id: ProcessIdentity, child: ChildProcess): void {
+  /** Tracks a process this agent spawned: it learns the exit from the child's exit event. */
+  trackChild(taskId: string, id: ProcessIdentity, child: ChildProcess, opts: TrackOptions = {}): void {
     const exited = new Promise<ExitResult>((resolve) => {
-      child.once('exit', (code, signal) => {
-        const sig = signal === null ? 0 : (constants.signals[signal] ?? 0);
-        resolve({ exitCode: code ?? (sig !== 0 ? 128 + sig : 0), signal: sig, oomKilled: false });
-      });
+      child.once('exit', (code, signal) => resolve(this.#childExit(opts.statusFile, code, signal)));
     });
-    this.#add(taskId, id, exited);
+    this.#add(taskId, id, opts.statusFile, exited);
   }
 
-  /** Reattaches to a process an earlier agent started; rejects when it is gone. */
-  recover(taskId: string, id: ProcessIdentity): void {
+  #childExit(statusFile: string | undefined, code: number | null, signal: string | null): ExitResult {
+    if (signal !== null) {
+      const sig = constants.signals[signal as NodeJS.Signals] ?? 0;
+      return { exitCode: 128 + sig, signal: sig, oomKilled: false };
+    }
+    if (statusFile === undefined) return { exitCode: code ?? 0, signal: 0, oomKilled: false };
+    // The launcher exits with the status it recorded; the file is read in case it differs.
+    return exitFromShellStatus(readExitStatus(statusFile) ?? code ?? 0);
+  }
+
+  /**
+   * Reattaches to a process an earlier agent started. A process that is gone resolves with the status
+   * its launcher recorded; without one, this rejects.
+   */
+  recover(taskId: string, id: ProcessIdentity, opts: TrackOptions = {}): void {
     if (this.#tasks.has(taskId)) return;
+    const recorded = (): number | undefined =>
+      opts.statusFile === undefined ? undefined : readExitStatus(opts.statusFile);
     if (!processAlive(id.pid, id.startTimeTicks)) {
-      throw new DriverError(`Task process ${id.pid} is no longer running`);
+      const status = recorded();
+      if (status === undefined) throw new DriverError(`Task process ${id.pid} is no longer running`);
+      this.#add(taskId, id, opts.statusFile, Promise.resolve(exitFromShellStatus(status)));
+      return;
     }
     const exited = new Promise<ExitResult>((resolve) => {
       const timer = setInterval(() => {
         if (processAlive(id.pid, id.startTimeTicks)) return;
         clearInterval(timer);
+        const status = recorded();
+        if (status !== undefined) return resolve(exitFromShellStatus(status));
+        if (this.#sigkilled.has(taskId)) return resolve({ exitCode: 137, signal: 9, oomKilled: false });
         resolve({
           exitCode: 0,
           signal: 0,
@@ -78,14 +108,18 @@ export class ProcessSupervisor {
       }, RECOVERED_POLL_MS);
       timer.unref();
     });
-    this.#add(taskId, id, exited);
+    this.#add(taskId, id, opts.statusFile, exited);
   }
 
-  #add(taskId: string, id: ProcessIdentity, exited: Promise<ExitResult>): void {
-    const t: Tracked = { id, exited, result: undefined, rate: new CpuRate() };
+  #add(
+    taskId: string,
+    id: ProcessIdentity,
+    statusFile: string | undefined,
+    exited: Promise<ExitResult>,
+  ): void {
+    const t: Tracked = { id, statusFile, exited, result: undefined, rate: new CpuRate() };
     void exited.then((r) => {
       t.result = r;
-      if (t.stopTimer !== undefined) clearTimeout(t.stopTimer);
     });
     this.#tasks.set(taskId, t);
   }
@@ -118,6 +152,7 @@ export class ProcessSupervisor {
     killGroup(t.id.pid, sig);
     const timedOut = await raceTimeout(t.exited, opts.timeoutMs);
     if (timedOut) {
+      this.#sigkilled.add(taskId);
       killGroup(t.id.pid, 'SIGKILL');
       if (await raceTimeout(t.exited, KILL_WAIT_MS_MAX)) {
         throw new DriverError(`Task process ${t.id.pid} did not exit after SIGKILL`);
@@ -138,12 +173,16 @@ export class ProcessSupervisor {
     }
     if (t.result === undefined) killGroup(t.id.pid, 'SIGKILL');
     killSession(t.id);
+    if (t.statusFile !== undefined) rmSync(t.statusFile, { force: true });
     this.#tasks.delete(taskId);
+    this.#sigkilled.delete(taskId);
   }
 
   stats(taskId: string): TaskResourceUsage {
     const t = this.#get(taskId);
-    return sessionUsage(t.id.pid, t.rate, this.#nowMs());
+    // The launcher (the session leader) is ours, not the task's: it is left out of the figures.
+    const excludePid = t.statusFile === undefined ? undefined : t.id.pid;
+    return sessionUsage(t.id.pid, t.rate, this.#nowMs(), excludePid === undefined ? {} : { excludePid });
   }
 }
 

@@ -1,7 +1,11 @@
 /**
  * raw_exec: runs the task's command as a plain process on the host, with no isolation, in its own
- * session so it outlives the agent. Off unless the client config enables it (on in -dev).
+ * session so it outlives the agent. Off unless the client config enables it (on in -dev). The command
+ * runs under a small shell launcher that records its exit status in the task dir (launcher.ts), so an
+ * agent that restarted reports the real exit code of a task that ended while it was away.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   DriverError,
   type Driver,
@@ -13,7 +17,7 @@ import {
 } from '../driver.ts';
 import { validateAgainstSchema, type ConfigSchema } from '../config_schema.ts';
 import { ProcessSupervisor } from '../process/process_supervisor.ts';
-import { spawnDetached } from '../process/spawn_detached.ts';
+import { launch } from './launcher.ts';
 
 export const RAW_EXEC_CONFIG_SCHEMA: ConfigSchema = {
   command: { type: 'string', required: true },
@@ -32,13 +36,21 @@ export interface RawExecDriverOptions {
   nowMs?: () => number;
 }
 
+/** The launcher's exit status file, in the task dir. */
+export const STATUS_FILE_NAME = '.raw_exec.exit';
+
 interface RawExecState extends Record<string, unknown> {
+  /** The launcher's pid: the task's session and process group. */
   pid: number;
   startTimeTicks: number;
+  /** Where the launcher records the exit status (absent in handles from before the launcher). */
+  statusFile: string;
 }
 
 export class RawExecDriver implements Driver {
   readonly name = 'raw_exec';
+  /** No isolation: the task's env carries host paths. */
+  readonly fsIsolation = 'none';
   readonly #enabled: boolean;
   readonly #nowMs: () => number;
   readonly #procs: ProcessSupervisor;
@@ -76,29 +88,34 @@ export class RawExecDriver implements Driver {
       typeof dc['work_dir'] === 'string' && dc['work_dir'] !== '' ? dc['work_dir'] : config.taskDir;
     const env = { ...config.env };
     for (const name of (dc['denied_envvars'] as string[] | undefined) ?? []) delete env[name];
-    const p = await spawnDetached({
+    const statusFile = join(config.taskDir, STATUS_FILE_NAME);
+    rmSync(statusFile, { force: true });
+    const p = await launch({
       command: dc['command'] as string,
       args: (dc['args'] as string[] | undefined) ?? [],
       env,
       cwd: workDir,
       stdoutPath: config.stdoutPath,
       stderrPath: config.stderrPath,
+      statusFile,
     });
     const id = { pid: p.pid, startTimeTicks: p.startTimeTicks };
-    this.#procs.trackChild(config.id, id, p.child);
-    const state: RawExecState = { ...id };
+    this.#procs.trackChild(config.id, id, p.child, { statusFile });
+    const state: RawExecState = { ...id, statusFile };
     return { driver: this.name, taskId: config.id, config, state, startedAtMs: this.#nowMs() };
   }
 
   async recoverTask(handle: TaskHandle): Promise<void> {
     const pid = handle.state['pid'];
     const start = handle.state['startTimeTicks'];
+    const statusFile = handle.state['statusFile'];
     if (typeof pid !== 'number' || typeof start !== 'number') {
       throw new DriverError(`Task "${handle.taskId}" has no process identity in its handle`, {
         recoverable: false,
       });
     }
-    this.#procs.recover(handle.taskId, { pid, startTimeTicks: start });
+    const opts = typeof statusFile === 'string' ? { statusFile } : {};
+    this.#procs.recover(handle.taskId, { pid, startTimeTicks: start }, opts);
   }
 
   waitTask(taskId: string): Promise<ExitResult> {
