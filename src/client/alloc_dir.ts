@@ -2,8 +2,17 @@
  * Nomad's allocation directory layout:
  *   <allocDir>/<allocId>/alloc/{data,logs,tmp}     shared by the group's tasks
  *   <allocDir>/<allocId>/<task>/{local,secrets,tmp}
+ *
+ * Permissions are set with chmod after mkdir, so they do not depend on the agent's umask. Tasks may
+ * run as users other than the agent's (exec and java run as `nobody` by default):
+ * - alloc/ is 1777 and alloc/tmp, alloc/logs 1777: every task can write, as in Nomad, and the sticky
+ *   bit keeps a task from replacing files it does not own (the agent's log files: the kernel's
+ *   protected_symlinks then also refuses to follow a link a task planted there). alloc/data is 0777.
+ * - The task dir is 0755 and owned by the agent: a task cannot swap its local/ or secrets/ for a link.
+ * - local/ is 0777 and tmp/ 1777, owned by the task's user; secrets/ is 0700, owned by the task's
+ *   user, so no other user of the host reads it.
  */
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface AllocPaths {
@@ -21,6 +30,24 @@ export interface TaskPaths {
   tmp: string;
 }
 
+/** Who owns a task's local/, secrets/ and tmp/. */
+export interface TaskDirOwner {
+  uid: number;
+  gid: number;
+}
+
+export const ALLOC_ROOT_MODE = 0o755;
+export const SHARED_DIR_MODE = 0o1777;
+export const SHARED_DATA_MODE = 0o777;
+export const SHARED_LOGS_MODE = 0o1777;
+export const SHARED_TMP_MODE = 0o1777;
+export const TASK_DIR_MODE = 0o755;
+export const TASK_LOCAL_MODE = 0o777;
+export const TASK_TMP_MODE = 0o1777;
+export const TASK_SECRETS_MODE = 0o700;
+/** secrets/ of a task whose user the host cannot name (a docker image's own user): readable as in Nomad. */
+export const TASK_SECRETS_MODE_UNKNOWN_USER = 0o777;
+
 export function allocPaths(allocDir: string, allocId: string): AllocPaths {
   const root = join(allocDir, allocId);
   const shared = join(root, 'alloc');
@@ -32,21 +59,31 @@ export function taskPaths(allocDir: string, allocId: string, task: string): Task
   return { dir, local: join(dir, 'local'), secrets: join(dir, 'secrets'), tmp: join(dir, 'tmp') };
 }
 
-/** Creates the shared directories. Idempotent. */
-export function buildAllocDir(p: AllocPaths): void {
-  for (const d of [p.data, p.logs, p.tmp]) mkdirSync(d, { recursive: true, mode: 0o777 });
-  // Tasks running as other users share these, as in Nomad (sticky, world-writable tmp).
-  chmodSync(p.tmp, 0o1777);
-  chmodSync(p.data, 0o777);
-  chmodSync(p.logs, 0o777);
+function makeDir(path: string, mode: number, owner?: TaskDirOwner): void {
+  mkdirSync(path, { recursive: true, mode });
+  if (owner !== undefined) chownSync(path, owner.uid, owner.gid);
+  // After chown, which may clear mode bits, and independent of the umask mkdir applied.
+  chmodSync(path, mode);
 }
 
-/** Creates a task's directories. Idempotent. */
-export function buildTaskDir(p: TaskPaths): void {
-  mkdirSync(p.local, { recursive: true, mode: 0o777 });
-  mkdirSync(p.secrets, { recursive: true, mode: 0o700 });
-  mkdirSync(p.tmp, { recursive: true, mode: 0o777 });
-  chmodSync(p.tmp, 0o1777);
+/** Creates the shared directories. Idempotent. */
+export function buildAllocDir(p: AllocPaths): void {
+  makeDir(p.root, ALLOC_ROOT_MODE);
+  makeDir(p.shared, SHARED_DIR_MODE);
+  makeDir(p.data, SHARED_DATA_MODE);
+  makeDir(p.logs, SHARED_LOGS_MODE);
+  makeDir(p.tmp, SHARED_TMP_MODE);
+}
+
+/**
+ * Creates a task's directories, owned by `owner` (the task's user) when given, else by the agent.
+ * `secretsMode` is TASK_SECRETS_MODE unless the task's user is unknown to the host. Idempotent.
+ */
+export function buildTaskDir(p: TaskPaths, opts: { owner?: TaskDirOwner; secretsMode?: number } = {}): void {
+  makeDir(p.dir, TASK_DIR_MODE);
+  makeDir(p.local, TASK_LOCAL_MODE, opts.owner);
+  makeDir(p.tmp, TASK_TMP_MODE, opts.owner);
+  makeDir(p.secrets, opts.secretsMode ?? TASK_SECRETS_MODE, opts.owner);
 }
 
 export function destroyAllocDir(p: AllocPaths): void {

@@ -5,13 +5,19 @@
  * the part jobs use most.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TaskArtifact } from '../../structs/job.ts';
 import { interpolate } from './task_env.ts';
 import { TaskHookError, type TaskHookContext, type TaskPrestartHook } from './hooks.ts';
 import { newTaskEvent, TaskEventType } from './task_events.ts';
+import {
+  resolveSandboxDestination,
+  SandboxEscapeError,
+  writeSandboxFile,
+  type TaskSandbox,
+} from './sandbox_path.ts';
 
 /** Largest artifact fetched; a bigger one fails the download. */
 export const ARTIFACT_SIZE_MAX_BYTES = 1024 * 1024 * 1024;
@@ -30,25 +36,20 @@ export class ArtifactHook implements TaskPrestartHook {
         await fetchArtifact(a, ctx);
       } catch (err) {
         const msg = `failed to download artifact "${a.GetterSource}": ${(err as Error).message}`;
+        // A destination outside the task dir needs a change to the job, not another attempt.
+        const escape = err instanceof SandboxEscapeError;
         throw new TaskHookError(msg, {
-          recoverable: true,
+          recoverable: !escape,
           cause: err,
           event: newTaskEvent(TaskEventType.ArtifactDownloadFailed, ctx.clock.nowMs(), {
             DownloadError: msg,
+            FailsTask: escape,
           }),
         });
       }
     }
     this.#done = true;
   }
-}
-
-function insideTaskDir(ctx: TaskHookContext, rel: string): string {
-  const root = ctx.taskPaths.dir;
-  const dest = resolve(root, rel === '' ? 'local/' : rel);
-  if (dest !== root && !dest.startsWith(root + sep))
-    throw new Error(`destination "${rel}" escapes the task directory`);
-  return dest;
 }
 
 export async function fetchArtifact(a: TaskArtifact, ctx: TaskHookContext): Promise<string> {
@@ -58,10 +59,13 @@ export async function fetchArtifact(a: TaskArtifact, ctx: TaskHookContext): Prom
   for (const [k, v] of Object.entries(a.GetterOptions ?? {})) opts[k] = interpolate(v, ctx.env, ctx.nodeVars);
   const checksum = opts['checksum'] ?? url.searchParams.get('checksum') ?? '';
   url.searchParams.delete('checksum');
-  const destDir = insideTaskDir(ctx, a.RelativeDest);
-  const fileMode = a.GetterMode === 'file';
-  const target = fileMode ? destDir : join(destDir, basename(url.pathname) || 'artifact');
-  mkdirSync(fileMode ? resolve(target, '..') : destDir, { recursive: true });
+  const box: TaskSandbox = { taskDir: ctx.taskPaths.dir, sharedAllocDir: ctx.allocPaths.shared };
+  const destDir = resolveSandboxDestination(box, a.RelativeDest === '' ? 'local/' : a.RelativeDest, {
+    what: 'artifact destination',
+    env: ctx.env,
+    vars: ctx.nodeVars,
+  });
+  const target = a.GetterMode === 'file' ? destDir : join(destDir, basename(url.pathname) || 'artifact');
   let body: Buffer;
   if (url.protocol === 'file:') {
     body = readFileSync(fileURLToPath(url));
@@ -71,9 +75,7 @@ export async function fetchArtifact(a: TaskArtifact, ctx: TaskHookContext): Prom
     throw new Error(`unsupported artifact source scheme "${url.protocol.replace(':', '')}"`);
   }
   if (checksum !== '') verifyChecksum(body, checksum);
-  const tmp = `${target}.nomad-download`;
-  writeFileSync(tmp, body, { mode: 0o644 });
-  renameSync(tmp, target);
+  writeSandboxFile(box, target, body, { mode: 0o644, what: 'artifact destination' });
   return target;
 }
 

@@ -2,9 +2,18 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { rngFromSeed } from '../../lib/random.ts';
 import { realClock } from '../config.ts';
@@ -109,17 +118,19 @@ test('an artifact with a wrong checksum fails with the reason', async () => {
 });
 
 test('a re-rendered template with change_mode restart restarts the task', async () => {
-  const src = join(root, 'tmpl.src');
-  writeFileSync(src, 'v1');
   const ar = run([
     {
       Name: 't',
       Driver: 'raw_exec',
       Config: { command: '/bin/sh', args: ['-c', 'cat local/out.txt; echo; exec sleep 1000'] },
       KillTimeout: 1e9,
-      Templates: [{ SourcePath: src, DestPath: 'local/out.txt', ChangeMode: 'restart' }],
+      Templates: [{ SourcePath: 'local/tmpl.src', DestPath: 'local/out.txt', ChangeMode: 'restart' }],
     },
   ]);
+  // A template's source lives in the task dir (an artifact would bring it there).
+  const src = join(ar.paths.root, 't', 'local', 'tmpl.src');
+  mkdirSync(dirname(src), { recursive: true });
+  writeFileSync(src, 'v1');
   void ar.run();
   const tr = ar.taskRunner('t')!;
   await eventually(() => tr.state.State === 'running');
@@ -129,4 +140,99 @@ test('a re-rendered template with change_mode restart restarts the task', async 
   await eventually(() => readFileSync(join(ar.paths.logs, 't.stdout.0'), 'utf8') === 'v1\nv2\n');
   assert.ok(tr.state.Events.some((e) => e.Type === 'Restart Signaled'));
   await ar.kill();
+});
+
+const hookFailure = (ar: AllocRunner): string =>
+  ar.taskStates['t']!.Events.find((e) => e.Type === 'Task hook failed')?.DisplayMessage ?? '';
+
+test('a template source outside the task dir is refused with an event naming the path', async () => {
+  for (const source of ['../../../../etc/hostname', '/etc/hostname', '${NOMAD_ALLOC_DIR}/../../x']) {
+    const ar = run([
+      {
+        Name: 't',
+        Driver: 'raw_exec',
+        Config: { command: '/bin/true' },
+        Templates: [{ SourcePath: source, DestPath: 'local/out.txt' }],
+      },
+    ]);
+    await ar.run();
+    const msg = hookFailure(ar);
+    assert.ok(msg.startsWith(`Template failed: template source "${source}" resolves to "`), msg);
+    assert.ok(msg.endsWith(`", outside the task directory "${join(ar.paths.root, 't')}"`), msg);
+    assert.equal(ar.clientUpdate().ClientStatus, 'failed');
+    assert.equal(
+      ar.taskStates['t']!.Events.some((e) => e.Type === 'Started'),
+      false,
+    );
+  }
+});
+
+test('a template source that is a link leading out of the task dir is refused', async () => {
+  const ar = run([
+    {
+      Name: 't',
+      Driver: 'raw_exec',
+      Config: { command: '/bin/true' },
+      Templates: [{ SourcePath: 'local/link', DestPath: 'local/out.txt' }],
+    },
+  ]);
+  const link = join(ar.paths.root, 't', 'local', 'link');
+  mkdirSync(dirname(link), { recursive: true });
+  symlinkSync('/etc/hostname', link);
+  await ar.run();
+  assert.match(
+    hookFailure(ar),
+    /template source "local\/link" resolves to "\/etc\/hostname", outside the task directory/,
+  );
+  assert.equal(ar.clientUpdate().ClientStatus, 'failed');
+});
+
+test('a template destination follows Nomad: /local/x is in the task dir, alloc/ is the shared dir, ../ is refused', async () => {
+  const ar = run([
+    {
+      Name: 't',
+      Driver: 'raw_exec',
+      Config: { command: '/bin/sh', args: ['-c', 'cat local/abs.txt "$NOMAD_ALLOC_DIR/shared.txt"'] },
+      Templates: [
+        { EmbeddedTmpl: 'abs\n', DestPath: '/local/abs.txt' },
+        { EmbeddedTmpl: 'shared\n', DestPath: '${NOMAD_ALLOC_DIR}/shared.txt', Perms: '600' },
+      ],
+    },
+  ]);
+  await ar.run();
+  assert.equal(readFileSync(join(ar.paths.logs, 't.stdout.0'), 'utf8'), 'abs\nshared\n');
+  assert.equal(statSync(join(ar.paths.shared, 'shared.txt')).mode & 0o777, 0o600);
+  const bad = run([
+    {
+      Name: 't',
+      Driver: 'raw_exec',
+      Config: { command: '/bin/true' },
+      Templates: [{ EmbeddedTmpl: 'x', DestPath: 'local/../../other/x' }],
+    },
+  ]);
+  await bad.run();
+  assert.match(
+    hookFailure(bad),
+    /template destination "local\/\.\.\/\.\.\/other\/x" resolves to ".*\/other\/x", outside/,
+  );
+});
+
+test('an artifact destination outside the task dir fails the task at once, naming the path', async () => {
+  const ar = run([
+    {
+      Name: 't',
+      Driver: 'raw_exec',
+      Config: { command: '/bin/true' },
+      Artifacts: [{ GetterSource: `${base}/files/app.txt`, RelativeDest: '../elsewhere/' }],
+    },
+  ]);
+  await ar.run();
+  const failed = ar.taskStates['t']!.Events.filter((e) => e.Type === 'Failed Artifact Download');
+  assert.equal(failed.length, 1, 'no retry of a destination that cannot work');
+  assert.match(
+    failed[0]!.DisplayMessage,
+    /artifact destination "\.\.\/elsewhere\/" resolves to ".*\/elsewhere\/", outside the task directory/,
+  );
+  assert.equal(ar.clientUpdate().ClientStatus, 'failed');
+  assert.equal(existsSync(join(ar.paths.root, 'elsewhere')), false);
 });

@@ -7,17 +7,42 @@ import type { Allocation, AllocatedPortMapping, AllocNetwork } from '../../struc
 import type { Job, Task, TaskGroup } from '../../structs/job.ts';
 import type { Node } from '../../structs/node.ts';
 import { allocIndex } from '../../structs/allocation.ts';
+import type { FsIsolation } from '../../drivers/driver.ts';
+import type { AllocPaths, TaskPaths } from '../alloc_dir.ts';
 
-export interface TaskEnvInput {
+/** Where a task whose driver isolates its filesystem finds its directories (Nomad's container paths). */
+export const ISOLATED_ALLOC_DIR = '/alloc';
+export const ISOLATED_TASK_DIR = '/local';
+export const ISOLATED_SECRETS_DIR = '/secrets';
+
+export interface TaskEnvDirs {
+  allocDirShared: string;
+  taskDirLocal: string;
+  secretsDir: string;
+}
+
+/**
+ * NOMAD_ALLOC_DIR, NOMAD_TASK_DIR and NOMAD_SECRETS_DIR as the task sees them: host paths without
+ * isolation (raw_exec), /alloc, /local and /secrets under a chroot (exec, java) or in an image (docker).
+ */
+export function taskEnvDirs(fsIsolation: FsIsolation, alloc: AllocPaths, task: TaskPaths): TaskEnvDirs {
+  if (fsIsolation === 'none') {
+    return { allocDirShared: alloc.shared, taskDirLocal: task.local, secretsDir: task.secrets };
+  }
+  return {
+    allocDirShared: ISOLATED_ALLOC_DIR,
+    taskDirLocal: ISOLATED_TASK_DIR,
+    secretsDir: ISOLATED_SECRETS_DIR,
+  };
+}
+
+export interface TaskEnvInput extends TaskEnvDirs {
   alloc: Allocation;
   job: Job;
   group: TaskGroup;
   task: Task;
   node: Node;
   region: string;
-  allocDirShared: string;
-  taskDirLocal: string;
-  secretsDir: string;
   hostEnv: Readonly<Record<string, string | undefined>>;
   envDenylist: readonly string[];
 }

@@ -23,8 +23,7 @@ import { taskPaths, type AllocPaths } from '../alloc_dir.ts';
 import { TaskHookError, type TaskHook, type TaskHookContext } from './hooks.ts';
 import { newTaskEvent, TaskEventType, TASK_EVENTS_MAX } from './task_events.ts';
 import { RestartTracker, type RestartDecision } from './restart_tracker.ts';
-import { buildTaskEnv, nodeVars } from './task_env.ts';
-import { allocPorts } from './task_env.ts';
+import { allocPorts, buildTaskEnv, nodeVars, taskEnvDirs } from './task_env.ts';
 import { TaskDirHook } from './task_dir_hook.ts';
 import { LogmonHook } from './logmon_hook.ts';
 import { ArtifactHook } from './artifact_hook.ts';
@@ -196,9 +195,7 @@ export class TaskRunner {
       task: o.task,
       node: o.node,
       region: o.region,
-      allocDirShared: o.allocPaths.shared,
-      taskDirLocal: tp.local,
-      secretsDir: tp.secrets,
+      ...taskEnvDirs(o.driver?.fsIsolation ?? 'none', o.allocPaths, tp),
       hostEnv: o.hostEnv,
       envDenylist: o.envDenylist,
     });

@@ -6,13 +6,18 @@
  * template language supported.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
 import type { Template } from '../../structs/job.ts';
 import type { TimerId } from '../../lib/clock.ts';
 import { renderTemplate, type TemplateValue } from '../template/go_template.ts';
 import { TaskHookError, type TaskHookContext, type TaskPrestartHook, type TaskStopHook } from './hooks.ts';
 import { newTaskEvent, TaskEventType } from './task_events.ts';
+import {
+  readSandboxFile,
+  resolveSandboxDestination,
+  resolveSandboxSource,
+  writeSandboxFile,
+  type TaskSandbox,
+} from './sandbox_path.ts';
 
 export const TEMPLATE_CHECK_MS = 5000;
 
@@ -67,25 +72,28 @@ export class TemplateHook implements TaskPrestartHook, TaskStopHook {
     if (this.#timer !== undefined) ctx.clock.clearTimer(this.#timer);
     for (const t of templates) {
       const { out, dest } = this.#render(ctx, t);
-      this.#write(dest, out, t);
+      this.#write(ctx, dest, out, t);
       this.#hashes.set(dest, hash(out));
       if (t.Envvars) Object.assign(ctx.env, parseEnvFile(out));
     }
     this.#schedule();
   }
 
+  /**
+   * Renders one template. Its source and destination must stay inside the task dir (see
+   * sandbox_path.ts); a path that escapes fails the task with an event naming it.
+   */
   #render(ctx: TaskHookContext, t: Template): { out: string; dest: string } {
-    const dest = resolve(ctx.taskPaths.dir, t.DestPath);
-    if (!dest.startsWith(ctx.taskPaths.dir + sep)) {
-      throw new TaskHookError(`template destination "${t.DestPath}" escapes the task directory`, {
-        recoverable: false,
-      });
-    }
+    const box = sandboxOf(ctx);
+    const paths = { env: ctx.env, vars: ctx.nodeVars };
     try {
-      const src =
-        t.EmbeddedTmpl !== ''
-          ? t.EmbeddedTmpl
-          : readFileSync(resolve(ctx.taskPaths.dir, t.SourcePath), 'utf8');
+      const dest = resolveSandboxDestination(box, t.DestPath, { what: 'template destination', ...paths });
+      let src = t.EmbeddedTmpl;
+      if (src === '') {
+        const what = 'template source';
+        const path = resolveSandboxSource(box, t.SourcePath, { what, ...paths });
+        src = readSandboxFile(box, path, { what, shown: t.SourcePath });
+      }
       const vars: Record<string, string> = { ...ctx.nodeVars, ...ctx.env };
       const out = renderTemplate(src, {
         funcs: { env: (k) => vars[String(k)] ?? '' },
@@ -96,21 +104,17 @@ export class TemplateHook implements TaskPrestartHook, TaskStopHook {
       });
       return { out, dest };
     } catch (err) {
-      const msg = `Template failed: ${(err as Error).message}`;
-      throw new TaskHookError(msg, {
-        recoverable: false,
-        cause: err,
-        event: newTaskEvent(TaskEventType.HookFailed, ctx.clock.nowMs(), { Message: msg, FailsTask: true }),
-      });
+      throw templateError(ctx, err);
     }
   }
 
-  #write(dest: string, out: string, t: Template): void {
-    mkdirSync(dirname(dest), { recursive: true });
-    const tmp = `${dest}.nomad-render`;
-    writeFileSync(tmp, out);
-    chmodSync(tmp, parseInt(t.Perms || '644', 8));
-    renameSync(tmp, dest);
+  #write(ctx: TaskHookContext, dest: string, out: string, t: Template): void {
+    const mode = parseInt(t.Perms || '644', 8);
+    try {
+      writeSandboxFile(sandboxOf(ctx), dest, out, { mode, what: 'template destination' });
+    } catch (err) {
+      throw templateError(ctx, err);
+    }
   }
 
   #schedule(): void {
@@ -131,20 +135,20 @@ export class TemplateHook implements TaskPrestartHook, TaskStopHook {
     let restart = false;
     const signals = new Set<string>();
     for (const t of ctx.task.Templates ?? []) {
-      let r: { out: string; dest: string };
       try {
-        r = this.#render(ctx, t);
+        const r = this.#render(ctx, t);
+        if (this.#hashes.get(r.dest) === hash(r.out)) continue;
+        this.#write(ctx, r.dest, r.out, t);
+        this.#hashes.set(r.dest, hash(r.out));
       } catch (err) {
+        // The task keeps running with the last good render; the reason is logged.
         ctx.logger.warn('re-rendering a template failed', {
           task: ctx.task.Name,
           error: (err as Error).message,
         });
         continue;
       }
-      if (this.#hashes.get(r.dest) === hash(r.out)) continue;
       changed += 1;
-      this.#write(r.dest, r.out, t);
-      this.#hashes.set(r.dest, hash(r.out));
       if (t.ChangeMode === 'restart') restart = true;
       else if (t.ChangeMode === 'signal') signals.add(t.ChangeSignal || 'SIGHUP');
     }
@@ -158,6 +162,20 @@ export class TemplateHook implements TaskPrestartHook, TaskStopHook {
     this.#timer = undefined;
     this.#ctx = undefined;
   }
+}
+
+/** A template that cannot be rendered or written fails the task ("Task hook failed" names why). */
+function templateError(ctx: TaskHookContext, err: unknown): TaskHookError {
+  const msg = `Template failed: ${(err as Error).message}`;
+  return new TaskHookError(msg, {
+    recoverable: false,
+    cause: err,
+    event: newTaskEvent(TaskEventType.HookFailed, ctx.clock.nowMs(), { Message: msg, FailsTask: true }),
+  });
+}
+
+function sandboxOf(ctx: TaskHookContext): TaskSandbox {
+  return { taskDir: ctx.taskPaths.dir, sharedAllocDir: ctx.allocPaths.shared };
 }
 
 function hash(s: string): string {
