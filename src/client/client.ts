@@ -24,7 +24,7 @@ import {
   type ClientLogger,
 } from './config.ts';
 import { computedClass, fingerprintDrivers, fingerprintHost, reservedResources } from './fingerprint.ts';
-import { ClientStateDb } from './state_db.ts';
+import { ClientStateDb, type ClientStateStore } from './state_db.ts';
 import { AllocRunner } from './allocrunner/alloc_runner.ts';
 import { AllocUpdateBatcher } from './alloc_update_batcher.ts';
 
@@ -60,7 +60,7 @@ export class Client {
   readonly #runners = new Map<string, AllocRunner>();
   readonly #allocDir: string;
   readonly #abort = new AbortController();
-  #db: ClientStateDb | undefined;
+  #db: ClientStateStore | undefined;
   #node: Node | undefined;
   #batcher: AllocUpdateBatcher | undefined;
   #heartbeatTimer: TimerId | undefined;
@@ -105,9 +105,9 @@ export class Client {
   /** Fingerprints, restores local allocations (reattaching to their tasks), then registers. */
   async start(): Promise<void> {
     const c = this.#cfg;
-    mkdirSync(this.#allocDir, { recursive: true });
+    if (c.diskless !== true) mkdirSync(this.#allocDir, { recursive: true });
     this.#node = await this.#buildNode();
-    this.#db = ClientStateDb.open(join(c.dataDir, 'client', 'state.mdb'));
+    this.#db = c.stateStore ?? ClientStateDb.open(join(c.dataDir, 'client', 'state.mdb'));
     this.#batcher = new AllocUpdateBatcher({
       rpc: c.servers,
       clock: this.#clock,
@@ -123,15 +123,15 @@ export class Client {
   async #buildNode(): Promise<Node> {
     const c = this.#cfg;
     const now = this.#clock.nowMs();
-    const host = fingerprintHost(c, this.#allocDir);
+    const host = c.hostFingerprint ?? fingerprintHost(c, this.#allocDir);
     const drv = await fingerprintDrivers(c.drivers, new Date(now).toISOString());
     const hostVolumes: Record<string, HostVolume> = {};
     for (const v of c.hostVolumes ?? [])
       hostVolumes[v.name] = { Name: v.name, Path: v.path, ReadOnly: v.readOnly };
-    const id = nodeIdFor(c.dataDir, c.devMode === true);
+    const id = c.nodeId ?? nodeIdFor(c.dataDir, c.devMode === true);
     const node: Node = {
       ID: id,
-      SecretID: randomUUID(),
+      SecretID: c.ids?.uuid() ?? randomUUID(),
       Datacenter: c.datacenter ?? 'dc1',
       Name: c.nodeName ?? hostname(),
       HTTPAddr: c.httpAddr ?? `${host.network.ip}:4646`,
@@ -168,12 +168,13 @@ export class Client {
       drivers: this.#drivers,
       allocDir: this.#allocDir,
       clock: this.#clock,
-      rng: rngFromSeed(randomInt(2 ** 31)),
+      rng: rngFromSeed(this.#cfg.ids?.uuid() ?? randomInt(2 ** 31)),
       logger: this.#log,
       db: this.#db!,
       envDenylist: this.#cfg.envDenylist ?? DEFAULT_ENV_DENYLIST,
       hostEnv: process.env,
       onUpdate: (r) => this.#queueUpdate(r.clientUpdate()),
+      ...(this.#cfg.diskless === true ? { diskless: true } : {}),
     });
     this.#runners.set(a.ID, ar);
     void ar.run();

@@ -5,6 +5,8 @@ import type { Driver } from '../drivers/driver.ts';
 import { RawExecDriver } from '../drivers/raw_exec/raw_exec_driver.ts';
 import { MockDriver } from '../drivers/mock/mock_driver.ts';
 import type { ServerRpc } from './server_rpc.ts';
+import type { ClientStateStore } from './state_db.ts';
+import type { HostFingerprint } from './fingerprint.ts';
 
 export interface ClientLogger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -62,6 +64,16 @@ export interface ClientConfig {
   allocUpdateFlushMs?: number;
   version?: string;
   revision?: string;
+  /**
+   * For the simulator, which runs many clients in one process on simulated time and must not touch
+   * the disk: the node's ID (instead of <dataDir>/client/client-id), its host fingerprint (instead
+   * of reading this machine), where local state lives (instead of LMDB in the data dir), and
+   * diskless: no allocation directories or log files. `ids` then also seeds SecretID and restart jitter.
+   */
+  nodeId?: string;
+  hostFingerprint?: HostFingerprint;
+  stateStore?: ClientStateStore;
+  diskless?: boolean;
 }
 
 export const DEFAULT_MIN_DYNAMIC_PORT = 20000;

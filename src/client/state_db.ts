@@ -17,7 +17,19 @@ export interface TaskLocalState {
   templateHashes: Record<string, string>;
 }
 
-export class ClientStateDb {
+/** What the client keeps across restarts; ClientStateDb (LMDB) or MemoryClientStateDb. */
+export interface ClientStateStore {
+  allocs(): Allocation[];
+  putAlloc(a: Allocation): Promise<void>;
+  deleteAlloc(id: string): Promise<void>;
+  taskState(allocId: string, task: string): TaskState | undefined;
+  putTaskState(allocId: string, task: string, s: TaskState): Promise<void>;
+  taskLocal(allocId: string, task: string): TaskLocalState | undefined;
+  putTaskLocal(allocId: string, task: string, s: TaskLocalState): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class ClientStateDb implements ClientStateStore {
   readonly #db: RootDatabase<unknown, string>;
 
   private constructor(db: RootDatabase<unknown, string>) {
@@ -67,4 +79,52 @@ export class ClientStateDb {
   async close(): Promise<void> {
     await this.#db.close();
   }
+}
+
+/**
+ * The client's local state in memory, for the simulator: it outlives a Client object the way the
+ * LMDB file outlives the agent process, so a client restarted on it reattaches to its tasks. Values
+ * go through JSON, as LMDB's json encoding would, so nobody shares objects with the store.
+ */
+export class MemoryClientStateDb implements ClientStateStore {
+  readonly #rows = new Map<string, string>();
+
+  #get<T>(key: string): T | undefined {
+    const v = this.#rows.get(key);
+    return v === undefined ? undefined : (JSON.parse(v) as T);
+  }
+
+  allocs(): Allocation[] {
+    return [...this.#rows.keys()]
+      .filter((k) => k.startsWith('alloc/'))
+      .sort()
+      .map((k) => this.#get<Allocation>(k)!);
+  }
+
+  async putAlloc(a: Allocation): Promise<void> {
+    this.#rows.set(`alloc/${a.ID}`, JSON.stringify(a));
+  }
+
+  async deleteAlloc(id: string): Promise<void> {
+    this.#rows.delete(`alloc/${id}`);
+    for (const k of [...this.#rows.keys()]) if (k.startsWith(`task/${id}/`)) this.#rows.delete(k);
+  }
+
+  taskState(allocId: string, task: string): TaskState | undefined {
+    return this.#get(`task/${allocId}/${task}/state`);
+  }
+
+  async putTaskState(allocId: string, task: string, s: TaskState): Promise<void> {
+    this.#rows.set(`task/${allocId}/${task}/state`, JSON.stringify(s));
+  }
+
+  taskLocal(allocId: string, task: string): TaskLocalState | undefined {
+    return this.#get(`task/${allocId}/${task}/local`);
+  }
+
+  async putTaskLocal(allocId: string, task: string, s: TaskLocalState): Promise<void> {
+    this.#rows.set(`task/${allocId}/${task}/local`, JSON.stringify(s));
+  }
+
+  async close(): Promise<void> {}
 }

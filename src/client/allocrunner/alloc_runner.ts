@@ -11,7 +11,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { Rng } from '../../lib/random.ts';
 import { msToNs } from '../../lib/clock.ts';
 import type { ClientLogger } from '../config.ts';
-import type { ClientStateDb } from '../state_db.ts';
+import type { ClientStateStore } from '../state_db.ts';
 import type { AllocClientUpdate } from '../server_rpc.ts';
 import { allocPaths, buildAllocDir, destroyAllocDir, type AllocPaths } from '../alloc_dir.ts';
 import { TaskRunner } from '../taskrunner/task_runner.ts';
@@ -28,11 +28,13 @@ export interface AllocRunnerOptions {
   clock: Clock;
   rng: Rng;
   logger: ClientLogger;
-  db: ClientStateDb;
+  db: ClientStateStore;
   envDenylist: readonly string[];
   hostEnv: Readonly<Record<string, string | undefined>>;
   /** Called on every change worth reporting to the servers. */
   onUpdate: (ar: AllocRunner) => void;
+  /** No allocation directory nor log files (the simulator's mock-driver tasks need neither). */
+  diskless?: boolean;
 }
 
 type Phase = 'prestart' | 'main' | 'poststart' | 'poststop';
@@ -104,6 +106,7 @@ export class AllocRunner {
           envDenylist: o.envDenylist,
           hostEnv: o.hostEnv,
           onStateChange: () => this.#changed(),
+          ...(o.diskless === true ? { diskless: true } : {}),
         }),
       );
     }
@@ -180,7 +183,7 @@ export class AllocRunner {
   }
 
   async #lifecycle(): Promise<void> {
-    buildAllocDir(this.paths);
+    if (this.#o.diskless !== true) buildAllocDir(this.paths);
     if (this.#alloc.DesiredStatus !== 'run') {
       await this.kill();
       return;
@@ -283,7 +286,7 @@ export class AllocRunner {
   async destroy(): Promise<void> {
     await this.kill();
     await this.#done;
-    destroyAllocDir(this.paths);
+    if (this.#o.diskless !== true) destroyAllocDir(this.paths);
     await this.#o.db.deleteAlloc(this.id);
   }
 

@@ -18,7 +18,7 @@ import {
 import type { Clock } from '../../lib/clock.ts';
 import type { Rng } from '../../lib/random.ts';
 import type { ClientLogger } from '../config.ts';
-import type { ClientStateDb } from '../state_db.ts';
+import type { ClientStateStore } from '../state_db.ts';
 import { taskPaths, type AllocPaths } from '../alloc_dir.ts';
 import { TaskHookError, type TaskHook, type TaskHookContext } from './hooks.ts';
 import { newTaskEvent, TaskEventType, TASK_EVENTS_MAX } from './task_events.ts';
@@ -47,10 +47,12 @@ export interface TaskRunnerOptions {
   clock: Clock;
   rng: Rng;
   logger: ClientLogger;
-  db: ClientStateDb;
+  db: ClientStateStore;
   envDenylist: readonly string[];
   hostEnv: Readonly<Record<string, string | undefined>>;
   onStateChange: () => void;
+  /** No task directories nor log files: the task dir and logmon hooks are left out (simulator). */
+  diskless?: boolean;
 }
 
 export interface KillOptions {
@@ -99,7 +101,10 @@ export class TaskRunner {
     this.#o = o;
     this.name = o.task.Name;
     this.#alloc = o.alloc;
-    this.#hooks = [new TaskDirHook(), new LogmonHook(), new ArtifactHook(), new TemplateHook()];
+    this.#hooks =
+      o.diskless === true
+        ? [new ArtifactHook(), new TemplateHook()]
+        : [new TaskDirHook(), new LogmonHook(), new ArtifactHook(), new TemplateHook()];
     const saved = o.db.taskLocal(o.alloc.ID, o.task.Name);
     const policy = o.task.RestartPolicy ?? o.group.RestartPolicy;
     this.#tracker = new RestartTracker(policy, o.job.Type, o.rng, saved?.restart);
