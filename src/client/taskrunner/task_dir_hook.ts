@@ -22,8 +22,9 @@ export interface TaskDirOwnership {
  * Who owns a task's directories:
  * - 'none' (raw_exec, mock): the task runs as the agent's user, which owns them already.
  * - 'chroot' (exec, java): the task's user, `nobody` when it names none (the driver's default).
- * - 'image' (docker): a numeric "uid[:gid]" user owns them; a user named inside the image is unknown
- *   to the host, so secrets/ stays readable by every user as in Nomad (only that container mounts it).
+ * - 'image' (docker): a numeric "uid[:gid]" user owns them. A user named inside the image, or the
+ *   image's own USER when the task names none, is unknown to the host, so secrets/ stays readable by
+ *   every user as in Nomad (only that container mounts it).
  * An agent that is not root cannot give files away, and its tasks all run as itself: nothing changes.
  */
 export function taskDirOwnership(
@@ -34,11 +35,7 @@ export function taskDirOwnership(
   if (fsIsolation === 'none' || !opts.agentIsRoot) return { secretsMode: TASK_SECRETS_MODE };
   if (fsIsolation === 'image') {
     const m = /^(\d+)(?::(\d+))?$/.exec(user);
-    if (m === null) {
-      return user === ''
-        ? { secretsMode: TASK_SECRETS_MODE }
-        : { secretsMode: TASK_SECRETS_MODE_UNKNOWN_USER };
-    }
+    if (m === null) return { secretsMode: TASK_SECRETS_MODE_UNKNOWN_USER };
     const uid = Number(m[1]);
     return { owner: { uid, gid: m[2] === undefined ? uid : Number(m[2]) }, secretsMode: TASK_SECRETS_MODE };
   }

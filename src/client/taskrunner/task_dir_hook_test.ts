@@ -34,7 +34,7 @@ test('raw_exec tasks and a non-root agent leave ownership alone', () => {
 test("a docker task's numeric user owns its dirs; a user named inside the image cannot, so secrets stay readable", () => {
   assert.deepEqual(taskDirOwnership('image', '1000:1000', asRoot).owner, { uid: 1000, gid: 1000 });
   assert.deepEqual(taskDirOwnership('image', '999', asRoot).owner, { uid: 999, gid: 999 });
-  assert.deepEqual(taskDirOwnership('image', '', asRoot), { secretsMode: TASK_SECRETS_MODE });
+  assert.deepEqual(taskDirOwnership('image', '', asRoot), { secretsMode: TASK_SECRETS_MODE_UNKNOWN_USER });
   assert.deepEqual(taskDirOwnership('image', 'redis', asRoot), {
     secretsMode: TASK_SECRETS_MODE_UNKNOWN_USER,
   });
