@@ -224,6 +224,9 @@ function evalCommand(args: string[], piped: unknown[], scope: Scope): unknown {
   const head = args[0]!;
   const fn = FUNCS[head];
   if (fn !== undefined) return fn([...args.slice(1).map((a) => evalOperand(a, scope)), ...piped]);
+  if (/^[A-Za-z_]\w*$/.test(head) && !['true', 'false', 'nil'].includes(head)) {
+    throw new TemplateError(`template: function "${head}" not defined`);
+  }
   if (args.length > 1 || piped.length > 0)
     throw new TemplateError(`template: can't give argument to non-function ${head}`);
   return evalOperand(head, scope);
