@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Allocation } from '../structs/allocation.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,6 +154,74 @@ test('after SIGKILL of the client, a restarted client reattaches to the same pro
   assert.ok(pidAlive(pid));
   await c.shutdown({ destroyAllocs: true });
   await eventually(() => !pidAlive(pid));
+});
+
+/** Starts a client agent in its own process with one allocation; resolves once its tasks run. */
+async function clientProcess(dataDir: string, alloc: Allocation): Promise<ChildProcess> {
+  const allocFile = join(dataDir + '-alloc.json');
+  writeFileSync(allocFile, JSON.stringify(alloc));
+  const child = spawn(
+    process.execPath,
+    [new URL('./testing/client_process.ts', import.meta.url).pathname, dataDir, allocFile],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await eventually(() => out.includes('RUNNING'));
+  return child;
+}
+
+test('a raw_exec task that exits while its client is down reports its real exit code to the restarted client', async (t) => {
+  const dataDir = join(root, 'exit-away');
+  const job = testJob({
+    ID: 'exit-away',
+    Name: 'exit-away',
+    TaskGroups: [
+      {
+        Name: 'g',
+        RestartPolicy: { Attempts: 0, Mode: 'fail' },
+        Tasks: [
+          {
+            Name: 't',
+            Driver: 'raw_exec',
+            Config: {
+              command: '/bin/sh',
+              args: [
+                '-c',
+                'echo $$ > "$NOMAD_TASK_DIR/pid"; until [ -e "$NOMAD_TASK_DIR/exit" ]; do sleep 0.05; done; exit 3',
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const alloc = testAlloc(job);
+  const child = await clientProcess(dataDir, alloc);
+  const local = join(dataDir, 'alloc', alloc.ID, 't/local');
+  const pid = Number(readFileSync(join(local, 'pid'), 'utf8'));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  writeFileSync(join(local, 'exit'), '');
+  await eventually(() => !pidAlive(pid), 'the task to exit while no client runs');
+
+  const server = new TestServer();
+  const c = newClient(dataDir, server);
+  await c.start();
+  t.after(() => c.shutdown({ destroyAllocs: true }));
+  // The servers still hold the allocation (one they do not list would be garbage-collected).
+  server.putAlloc({ ...alloc, NodeID: c.node.ID });
+  const ar = c.allocRunner(alloc.ID)!;
+  await ar.run();
+  const events = ar.taskStates['t']!.Events;
+  assert.deepEqual(
+    events.map((e) => e.Type),
+    ['Received', 'Task Setup', 'Started', 'Terminated', 'Not Restarting'],
+  );
+  const term = events[3]!;
+  assert.deepEqual([term.ExitCode, term.Signal, term.Message], [3, 0, '']);
+  assert.equal(term.DisplayMessage, 'Exit Code: 3');
+  assert.equal(ar.clientUpdate().ClientStatus, 'failed');
 });
 
 test('allocation and host stats report a running task and the host', async () => {
