@@ -19,6 +19,7 @@ import type { AllocClientUpdate } from './server_rpc.ts';
 import {
   consoleLogger,
   DEFAULT_ENV_DENYLIST,
+  DEFAULT_GC_MAX_ALLOCS,
   realClock,
   type ClientConfig,
   type ClientLogger,
@@ -27,6 +28,8 @@ import { computedClass, fingerprintDrivers, fingerprintHost, reservedResources }
 import { ClientStateDb, type ClientStateStore } from './state_db.ts';
 import { AllocRunner } from './allocrunner/alloc_runner.ts';
 import { AllocUpdateBatcher } from './alloc_update_batcher.ts';
+import { allocsToCollect, CollectedAllocs } from './alloc_gc.ts';
+import { isClientTerminal } from './allocrunner/client_status.ts';
 
 /** Nomad's blocking query wait for the allocation watch. */
 export const ALLOC_WATCH_WAIT_MS = 5 * 60 * 1000;
@@ -68,6 +71,9 @@ export class Client {
   #stopped = false;
   #watch: Promise<void> = Promise.resolve();
   #failures = 0;
+  /** Garbage collection passes run one at a time, in this chain. */
+  #gc: Promise<void> = Promise.resolve();
+  readonly #collected = new CollectedAllocs();
 
   constructor(config: ClientConfig) {
     this.#cfg = config;
@@ -117,6 +123,7 @@ export class Client {
     });
     for (const a of this.#db.allocs()) this.#startRunner(a);
     this.#log.info('client started', { node_id: this.#node.ID, restored_allocs: this.#runners.size });
+    this.#collectGarbage();
     this.#heartbeat();
   }
 
@@ -177,8 +184,37 @@ export class Client {
       ...(this.#cfg.diskless === true ? { diskless: true } : {}),
     });
     this.#runners.set(a.ID, ar);
-    void ar.run();
+    // A new allocation may take the client over gc_max_allocs; a finished one may now be collected.
+    this.#collectGarbage();
+    void ar.run().then(() => this.#collectGarbage());
     return ar;
+  }
+
+  /** Queues a garbage collection pass (see alloc_gc.ts). */
+  #collectGarbage(): void {
+    this.#gc = this.#gc
+      .then(() => this.#gcPass())
+      .catch((err: unknown) => this.#log.error('garbage collection failed', { error: errorMessage(err) }));
+  }
+
+  async #gcPass(): Promise<void> {
+    if (this.#stopped) return;
+    const maxAllocs = this.#cfg.gcMaxAllocs ?? DEFAULT_GC_MAX_ALLOCS;
+    const candidates = [...this.#runners.values()].map((ar) => ({
+      id: ar.id,
+      terminalAtMs: ar.terminalAtMs,
+    }));
+    for (const id of allocsToCollect(candidates, maxAllocs)) {
+      const ar = this.#runners.get(id);
+      if (ar === undefined || this.#stopped) continue;
+      this.#runners.delete(id);
+      this.#collected.add(id, ar.alloc.AllocModifyIndex);
+      this.#log.info('garbage collecting allocation', {
+        alloc_id: id,
+        reason: `new allocations and over max (${maxAllocs})`,
+      });
+      await ar.destroy();
+    }
   }
 
   #queueUpdate(u: AllocClientUpdate): void {
@@ -241,7 +277,7 @@ export class Client {
   /** Blocking queries for the node's allocations until the client stops or loses the servers. */
   async #watchAllocs(): Promise<void> {
     let index = 0;
-    const known = new Map<string, number>();
+    const known = new Map<string, number>(this.#collected.entries());
     for (const ar of this.#runners.values()) known.set(ar.id, ar.alloc.AllocModifyIndex);
     while (!this.#stopped && this.#registered) {
       try {
@@ -278,21 +314,24 @@ export class Client {
 
   async #applyAlloc(a: Allocation): Promise<void> {
     const existing = this.#runners.get(a.ID);
-    // A pulled allocation without its job carries the job of the version we already run.
-    const full = a.Job === null && existing !== undefined ? { ...a, Job: existing.alloc.Job } : a;
-    await this.#db!.putAlloc(full);
     if (existing !== undefined) {
+      // A pulled allocation without its job carries the job of the version we already run.
+      const full = a.Job === null ? { ...a, Job: existing.alloc.Job } : a;
+      await this.#db!.putAlloc(full);
       existing.update(full);
       return;
     }
-    // An allocation the servers already stopped, or one a restored runner already finished, is not started.
-    if (full.DesiredStatus !== 'run' && (full.ClientStatus === 'complete' || full.ClientStatus === 'failed'))
-      return;
-    this.#startRunner(full);
+    // One this client collected, or one the servers record as finished here (stopped, completed, or
+    // collected by this client before a restart), is not started again; nor stored, so that a
+    // restart does not start it either.
+    if (this.#collected.has(a.ID) || isClientTerminal(a.ClientStatus)) return;
+    await this.#db!.putAlloc(a);
+    this.#startRunner(a);
   }
 
   /** The servers garbage-collected the allocation: stop it and free its directory and state. */
   async #removeAlloc(id: string): Promise<void> {
+    this.#collected.forget(id);
     const ar = this.#runners.get(id);
     if (ar === undefined) return;
     this.#runners.delete(id);
@@ -311,6 +350,8 @@ export class Client {
     if (this.#heartbeatTimer !== undefined) this.#clock.clearTimer(this.#heartbeatTimer);
     await this.#batcher?.close();
     await Promise.all([...this.#runners.values()].map((ar) => ar.detach()));
+    // A collection under way finishes its allocation before the state store closes.
+    await this.#gc;
     await this.#db?.close();
   }
 }

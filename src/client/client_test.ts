@@ -2,11 +2,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Allocation } from '../structs/allocation.ts';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from './client.ts';
-import { defaultDrivers } from './config.ts';
+import { defaultDrivers, type ClientConfig } from './config.ts';
+import { ClientStateDb } from './state_db.ts';
 import { TestServer } from './testing/test_server.ts';
 import { quietLogger, testAlloc, testJob } from './testing/fixtures.ts';
 import { eventually, pidAlive } from '../drivers/conformance_test_suite.ts';
@@ -34,7 +35,7 @@ const sleeper = (job = 'sleeper') =>
     ],
   });
 
-function newClient(dataDir: string, server: TestServer): Client {
+function newClient(dataDir: string, server: TestServer, extra: Partial<ClientConfig> = {}): Client {
   return new Client({
     dataDir,
     servers: server,
@@ -44,6 +45,7 @@ function newClient(dataDir: string, server: TestServer): Client {
     meta: { rack: 'r1' },
     nodeClass: 'c1',
     allocUpdateFlushMs: 20,
+    ...extra,
   });
 }
 
@@ -239,4 +241,81 @@ test('allocation and host stats report a running task and the host', async () =>
   const h = new HostStatsCollector().collect(c.allocDir, Date.now());
   assert.ok(h.Memory.Total > 0 && h.CPU.length > 0 && h.Uptime > 0 && h.DiskStats[0]!.Size > 0);
   await c.shutdown({ destroyAllocs: true });
+});
+
+const quick = (name: string) =>
+  testJob({
+    ID: name,
+    Name: name,
+    TaskGroups: [{ Name: 'g', Tasks: [{ Name: 't', Driver: 'raw_exec', Config: { command: '/bin/true' } }] }],
+  });
+
+test('past gc_max_allocs the client collects its oldest terminal allocations, directory and local state, and never reruns them', async (t) => {
+  const dataDir = join(root, 'gc');
+  const server = new TestServer();
+  const c = newClient(dataDir, server, { gcMaxAllocs: 2 });
+  await c.start();
+  t.after(() => c.shutdown({ destroyAllocs: true }));
+  await eventually(() => c.registered);
+  const place = async (a: Allocation): Promise<Allocation> => {
+    const alloc = { ...a, NodeID: c.node.ID };
+    server.putAlloc(alloc);
+    await eventually(() => ['complete', 'running'].includes(server.lastUpdate(alloc.ID)?.ClientStatus ?? ''));
+    return alloc;
+  };
+  const dir = (a: Allocation): string => join(c.allocDir, a.ID);
+  // A running allocation is never collected, however old.
+  const svc = await place(testAlloc(sleeper('gc-service')));
+  const [b1, b2, b3] = [
+    await place(testAlloc(quick('b1'))),
+    await place(testAlloc(quick('b2'))),
+    await place(testAlloc(quick('b3'))),
+  ];
+  await eventually(() => !existsSync(dir(b2!)), 'b1 and b2 to be collected');
+  assert.deepEqual(
+    [svc, b1!, b2!, b3!].map((a) => [existsSync(dir(a)), c.allocRunner(a.ID) !== undefined]),
+    [
+      [true, true],
+      [false, false],
+      [false, false],
+      [true, true],
+    ],
+  );
+  // The servers still hold b1 (their GC is their own): a change to it does not start it again.
+  const b1Updates = server.updates.filter((u) => u.ID === b1!.ID).length;
+  server.putAlloc({ ...server.allocs.get(b1!.ID)!, DesiredStatus: 'run' });
+  const b4 = await place(testAlloc(quick('b4')));
+  await eventually(() => !existsSync(dir(b3!)), 'b3 to be collected');
+  assert.equal(c.allocRunner(b1!.ID), undefined);
+  assert.equal(existsSync(dir(b1!)), false);
+  assert.equal(server.updates.filter((u) => u.ID === b1!.ID).length, b1Updates);
+  await c.shutdown();
+
+  const db = ClientStateDb.open(join(dataDir, 'client', 'state.mdb'));
+  try {
+    assert.deepEqual(
+      db
+        .allocs()
+        .map((a) => a.ID)
+        .sort(),
+      [svc.ID, b4.ID].sort(),
+    );
+    for (const a of [b1!, b2!, b3!]) assert.equal(db.taskState(a.ID, 't'), undefined);
+  } finally {
+    await db.close();
+  }
+
+  // A restarted client, told of every allocation again, runs none of the finished ones.
+  // (With the default limit, so an allocation started again by mistake would stay to be seen.)
+  const c2 = newClient(dataDir, server);
+  await c2.start();
+  t.after(() => c2.shutdown({ destroyAllocs: true }));
+  const b5 = { ...testAlloc(quick('b5')), NodeID: c2.node.ID };
+  server.putAlloc(b5);
+  await eventually(() => server.lastUpdate(b5.ID)?.ClientStatus === 'complete');
+  for (const a of [b1!, b2!, b3!]) {
+    assert.equal(c2.allocRunner(a.ID), undefined);
+    assert.equal(existsSync(dir(a)), false);
+  }
+  assert.equal(c2.allocRunner(svc.ID)?.taskStates['t']?.State, 'running');
 });

@@ -62,6 +62,11 @@ export interface ClientConfig {
   logger?: ClientLogger;
   /** How often the alloc update batch is flushed (Nomad: 200 ms). */
   allocUpdateFlushMs?: number;
+  /**
+   * client.gc_max_allocs: past this many allocations on the client, the oldest terminal ones are
+   * garbage-collected (directory and local state). Default DEFAULT_GC_MAX_ALLOCS.
+   */
+  gcMaxAllocs?: number;
   version?: string;
   revision?: string;
   /**
@@ -77,6 +82,8 @@ export interface ClientConfig {
 }
 
 export const DEFAULT_MIN_DYNAMIC_PORT = 20000;
+/** Nomad's client gc_max_allocs default. */
+export const DEFAULT_GC_MAX_ALLOCS = 50;
 export const DEFAULT_MAX_DYNAMIC_PORT = 32000;
 export const NOMAD_VERSION = '1.4.0';
 export const NOMAD_REVISION = 'nomad-ts';

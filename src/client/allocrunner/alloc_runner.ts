@@ -57,6 +57,7 @@ export class AllocRunner {
   #killing: Promise<void> | null = null;
   #done: Promise<void> | null = null;
   #modifyTimeMs: number;
+  #terminalAtMs: number | undefined;
 
   constructor(o: AllocRunnerOptions) {
     this.#o = o;
@@ -176,10 +177,24 @@ export class AllocRunner {
 
   /** Starts the allocation (or resumes it after a restore). Resolves when every task is dead. */
   run(): Promise<void> {
-    this.#done ??= this.#lifecycle().catch((err: unknown) => {
-      this.#o.logger.error('alloc runner failed', { alloc: this.id, error: String(err) });
-    });
+    this.#done ??= this.#lifecycle()
+      .catch((err: unknown) => {
+        this.#o.logger.error('alloc runner failed', { alloc: this.id, error: String(err) });
+      })
+      .finally(() => {
+        this.#terminalAtMs = lastFinishedMs(this.taskStates) ?? this.#o.clock.nowMs();
+      });
     return this.#done;
+  }
+
+  /** Every task is dead and the runner is finished: the allocation may be garbage-collected. */
+  get isTerminal(): boolean {
+    return this.#terminalAtMs !== undefined;
+  }
+
+  /** When the allocation became terminal (its last task's finish), for the client's GC order. */
+  get terminalAtMs(): number | undefined {
+    return this.#terminalAtMs;
   }
 
   async #lifecycle(): Promise<void> {
@@ -295,4 +310,14 @@ export class AllocRunner {
     this.#health.stop();
     await Promise.all([...this.#runners.values()].map((tr) => tr.detach()));
   }
+}
+
+/** The latest FinishedAt of the tasks, so an allocation restored after a restart keeps its age. */
+function lastFinishedMs(states: Record<string, TaskState>): number | undefined {
+  let last: number | undefined;
+  for (const s of Object.values(states)) {
+    const ms = s.FinishedAt === null ? NaN : Date.parse(s.FinishedAt);
+    if (Number.isFinite(ms) && (last === undefined || ms > last)) last = ms;
+  }
+  return last;
 }

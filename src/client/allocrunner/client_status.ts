@@ -21,3 +21,8 @@ export function clientStatusOf(states: Readonly<Record<string, TaskState>>): {
   if (dead) return { status: 'complete', description: 'All tasks have completed' };
   return { status: 'pending', description: 'No tasks have started' };
 }
+
+/** Client statuses after which an allocation never runs again on the client (Nomad's ClientTerminalStatus). */
+export function isClientTerminal(status: AllocClientStatus): boolean {
+  return status === 'complete' || status === 'failed' || status === 'lost';
+}
