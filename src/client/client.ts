@@ -8,7 +8,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Allocation } from '../structs/allocation.ts';
 import type { HostVolume, Node } from '../structs/node.ts';
 import type { Driver } from '../drivers/driver.ts';
@@ -39,17 +39,24 @@ export const RETRY_MS_MAX = 30_000;
 /** Allocations fetched per Alloc.GetAllocs call. */
 export const GET_ALLOCS_BATCH_MAX = 100;
 
-export function nodeIdFor(dataDir: string, devMode: boolean): string {
-  if (devMode) return randomUUID();
+/**
+ * The node's ID and secret, kept in <dataDir>/client/client-id and secret-id as Nomad keeps them:
+ * a restarted client must present the same secret, or the servers refuse its registration.
+ */
+export function nodeIdentityFor(dataDir: string, devMode: boolean): { id: string; secretId: string } {
+  if (devMode) return { id: randomUUID(), secretId: randomUUID() };
   const dir = join(dataDir, 'client');
-  const path = join(dir, 'client-id');
+  return { id: persistedId(join(dir, 'client-id')), secretId: persistedId(join(dir, 'secret-id')) };
+}
+
+function persistedId(path: string): string {
   try {
     const id = readFileSync(path, 'utf8').trim();
     if (id !== '') return id;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dirname(path), { recursive: true });
   const id = randomUUID();
   writeFileSync(path, id, { mode: 0o600 });
   return id;
@@ -135,10 +142,10 @@ export class Client {
     const hostVolumes: Record<string, HostVolume> = {};
     for (const v of c.hostVolumes ?? [])
       hostVolumes[v.name] = { Name: v.name, Path: v.path, ReadOnly: v.readOnly };
-    const id = c.nodeId ?? nodeIdFor(c.dataDir, c.devMode === true);
+    const identity = c.nodeIdentity ?? nodeIdentityFor(c.dataDir, c.devMode === true);
     const node: Node = {
-      ID: id,
-      SecretID: c.ids?.uuid() ?? randomUUID(),
+      ID: identity.id,
+      SecretID: identity.secretId,
       Datacenter: c.datacenter ?? 'dc1',
       Name: c.nodeName ?? hostname(),
       HTTPAddr: c.httpAddr ?? `${host.network.ip}:4646`,

@@ -5,7 +5,7 @@ import type { Allocation } from '../structs/allocation.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from './client.ts';
+import { Client, nodeIdentityFor } from './client.ts';
 import { defaultDrivers, type ClientConfig } from './config.ts';
 import { ClientStateDb } from './state_db.ts';
 import { TestServer } from './testing/test_server.ts';
@@ -318,4 +318,13 @@ test('past gc_max_allocs the client collects its oldest terminal allocations, di
     assert.equal(existsSync(dir(a)), false);
   }
   assert.equal(c2.allocRunner(svc.ID)?.taskStates['t']?.State, 'running');
+});
+
+test('a restarted client keeps its node ID and secret ID, so the servers accept its registration', () => {
+  const dir = join(root, 'identity');
+  const first = nodeIdentityFor(dir, false);
+  const again = nodeIdentityFor(dir, false);
+  assert.deepEqual(again, first);
+  assert.notEqual(first.id, first.secretId);
+  assert.equal(readFileSync(join(dir, 'client', 'secret-id'), 'utf8'), first.secretId);
 });

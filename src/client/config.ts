@@ -71,11 +71,12 @@ export interface ClientConfig {
   revision?: string;
   /**
    * For the simulator, which runs many clients in one process on simulated time and must not touch
-   * the disk: the node's ID (instead of <dataDir>/client/client-id), its host fingerprint (instead
-   * of reading this machine), where local state lives (instead of LMDB in the data dir), and
-   * diskless: no allocation directories or log files. `ids` then also seeds SecretID and restart jitter.
+   * the disk: the node's ID and secret (instead of <dataDir>/client/client-id and secret-id), its
+   * host fingerprint (instead of reading this machine), where local state lives (instead of LMDB
+   * in the data dir), and diskless: no allocation directories or log files. `ids`, when given,
+   * seeds the restart jitter of each allocation.
    */
-  nodeId?: string;
+  nodeIdentity?: { id: string; secretId: string };
   hostFingerprint?: HostFingerprint;
   stateStore?: ClientStateStore;
   diskless?: boolean;

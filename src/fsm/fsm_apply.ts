@@ -51,7 +51,19 @@ function withJobModifyIndex(e: Evaluation | null, index: number): Evaluation[] {
   return e === null ? [] : [{ ...e, JobModifyIndex: index }];
 }
 
+/** The prefix of the refusal when a check-and-set register finds another JobModifyIndex. */
+export const JOB_MODIFY_INDEX_CONFLICT = 'Enforcing job modify index';
+
 function applyJobRegister(txn: StateTxn, e: JobRegisterEntry): Job {
+  if (e.expectedJobModifyIndex !== undefined) {
+    const have = txn.jobByID(e.job.Namespace, e.job.ID)?.JobModifyIndex ?? 0;
+    if (have !== e.expectedJobModifyIndex) {
+      throw new NomadError(
+        'conflict',
+        `${JOB_MODIFY_INDEX_CONFLICT} ${e.expectedJobModifyIndex}: job "${e.job.ID}" has job modify index ${have}`,
+      );
+    }
+  }
   const job = upsertJob(txn, e.job);
   upsertEvals(txn, withJobModifyIndex(e.eval, txn.index));
   // The first launch record of a periodic job is its registration time, so that a leader taking

@@ -152,6 +152,30 @@ test('a refused entry returns its error and leaves the state and table indexes u
   assert.equal(fsm.appliedIndex(), 10);
 });
 
+test('a check-and-set JobRegister applies only at the job modify index it expects', () => {
+  const fsm = applyAll(scenario().slice(0, 3));
+  const job = fsm.stateSnapshot().jobByID('default', mockJob().ID)!;
+  const before = serializeTables(fsm.stateSnapshot().tables());
+  // Another write got in after the proposer read the job: the stale copy must not overwrite it.
+  const stale = fsm.apply(10, {
+    type: 'JobRegister',
+    job: { ...job, Priority: 90 },
+    eval: null,
+    expectedJobModifyIndex: job.JobModifyIndex - 1,
+  });
+  assert.ok(stale instanceof NomadError);
+  assert.equal(stale.kind, 'conflict');
+  assert.deepEqual(serializeTables(fsm.stateSnapshot().tables()), before);
+  const fresh = fsm.apply(11, {
+    type: 'JobRegister',
+    job: { ...job, Priority: 90 },
+    eval: null,
+    expectedJobModifyIndex: job.JobModifyIndex,
+  });
+  assert.ok(!(fresh instanceof Error));
+  assert.equal(fsm.stateSnapshot().jobByID('default', job.ID)?.Priority, 90);
+});
+
 test('hooks hear of upserted evaluations and allocations after the commit, once per row', () => {
   const fsm = new FSM(new StateStore());
   const evals: Evaluation[][] = [];

@@ -30,6 +30,12 @@ export interface JobRegisterEntry {
   type: 'JobRegister';
   job: Job;
   eval: Evaluation | null;
+  /**
+   * Check-and-set: applied only if the stored job's JobModifyIndex is this (0: no job). Checked
+   * here, at apply time, because a check made by the endpoint before proposing can be overtaken by
+   * an entry committed in between (a scale would silently undo a concurrent update).
+   */
+  expectedJobModifyIndex?: number;
 }
 
 /** Stops a job (a new version with Stop = true, SubmitTime = submitTime) or purges it. */

@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { MultiError, NomadError } from '../lib/errors.ts';
 import { proposeOrThrow } from '../fsm/log.ts';
 import type { LogEntry } from '../fsm/log_entry.ts';
+import { JOB_MODIFY_INDEX_CONFLICT } from '../fsm/fsm_apply.ts';
 import { jobIsParameterized, jobIsPeriodic } from '../state/index.ts';
 import { canonicalizeJob, type JobInput } from '../structs/canonicalize.ts';
 import type { Job } from '../structs/job.ts';
@@ -16,6 +17,8 @@ import type { Evaluation } from '../structs/evaluation.ts';
 import { namespaceOf, newJobEval, nowNs, requireId, type EndpointDeps } from './endpoint_common.ts';
 
 export const ENFORCE_INDEX_ERR_PREFIX = 'Enforcing job modify index';
+/** A scale that keeps losing the race against other writes to the job gives up after this many tries. */
+export const SCALE_ATTEMPTS_MAX = 5;
 export const JOB_REGISTRATION_DISABLED =
   'Job registration, dispatch, and scale are disabled by the scheduler configuration';
 
@@ -134,7 +137,13 @@ export class JobEndpoint {
         })
       : null;
     if (existing === undefined || jobSpecChanged(existing, job)) {
-      const { index } = await proposeOrThrow(this.deps.log, { type: 'JobRegister', job, eval: ev });
+      // With enforceIndex the check is repeated when the entry applies: nothing may get in between.
+      const { index } = await proposeOrThrow(this.deps.log, {
+        type: 'JobRegister',
+        job,
+        eval: ev,
+        ...(req.enforceIndex === true ? { expectedJobModifyIndex: req.jobModifyIndex ?? 0 } : {}),
+      });
       return {
         EvalID: ev?.ID ?? '',
         EvalCreateIndex: ev === null ? 0 : index,
@@ -275,13 +284,33 @@ export class JobEndpoint {
     return { Index: index };
   }
 
-  /** Job.Scale: sets a group's count (within its scaling policy) and evaluates the job. */
+  /**
+   * Job.Scale: sets a group's count (within its scaling policy) and evaluates the job. The new
+   * version is the stored job with one count changed, so it is proposed as a check-and-set on the
+   * JobModifyIndex it was read at; if another write got in first, the scale starts over from it.
+   */
   async scale(req: {
     namespace?: string;
     jobId: string;
     group: string;
     count: number | null;
     message?: string;
+  }): Promise<JobRegisterResponse> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.scaleOnce(req);
+      } catch (err) {
+        const raced = err instanceof NomadError && err.message.startsWith(JOB_MODIFY_INDEX_CONFLICT);
+        if (!raced || attempt >= SCALE_ATTEMPTS_MAX) throw err;
+      }
+    }
+  }
+
+  private async scaleOnce(req: {
+    namespace?: string;
+    jobId: string;
+    group: string;
+    count: number | null;
   }): Promise<JobRegisterResponse> {
     const job = this.job(req.namespace, req.jobId);
     if (req.group === '') throw new NomadError('bad_request', 'missing task group name for scaling action');
@@ -324,7 +353,12 @@ export class JobEndpoint {
       jobIsPeriodic(job) || jobIsParameterized(job)
         ? null
         : newJobEval(this.deps, job, { triggeredBy: 'job-scaling' });
-    const { index } = await proposeOrThrow(this.deps.log, { type: 'JobRegister', job: scaled, eval: ev });
+    const { index } = await proposeOrThrow(this.deps.log, {
+      type: 'JobRegister',
+      job: scaled,
+      eval: ev,
+      expectedJobModifyIndex: job.JobModifyIndex,
+    });
     return {
       EvalID: ev?.ID ?? '',
       EvalCreateIndex: ev === null ? 0 : index,

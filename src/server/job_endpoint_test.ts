@@ -277,3 +277,18 @@ test('job reads block until the job changes', async () => {
   assert.equal((await reads.versions({ jobId: 'web' })).value.length, 2);
   assert.equal((await reads.evaluations({ jobId: 'web' })).value.length, 2);
 });
+
+test('a scale racing an update keeps the update: it is retried on the job modify index it lost to', async () => {
+  const h = newHarness();
+  const jobs = new JobEndpoint(h);
+  await jobs.register({ job: webJob({ Meta: { v: '1' } }) });
+  // Both are proposed before either applies: the scale read version 1 of the job.
+  const [, scaled] = await Promise.all([
+    jobs.register({ job: webJob({ Meta: { v: '2' } }) }),
+    jobs.scale({ jobId: 'web', group: 'web', count: 5 }),
+  ]);
+  const job = h.store.snapshot().jobByID('default', 'web')!;
+  assert.equal(job.Meta?.['v'], '2');
+  assert.equal(job.TaskGroups[0]!.Count, 5);
+  assert.equal(job.JobModifyIndex, scaled.JobModifyIndex);
+});
