@@ -50,7 +50,7 @@ export class AllocRunner {
   readonly #o: AllocRunnerOptions;
   readonly #group: TaskGroup;
   readonly #runners = new Map<string, TaskRunner>();
-  readonly #health: HealthHook;
+  #health: HealthHook;
   #alloc: Allocation;
   #deploymentStatus: AllocDeploymentStatus | null;
   #waiters: { cond: () => boolean; resolve: () => void }[] = [];
@@ -72,21 +72,7 @@ export class AllocRunner {
     this.#deploymentStatus = o.alloc.DeploymentStatus;
     this.#modifyTimeMs = o.clock.nowMs();
     this.paths = allocPaths(o.allocDir, o.alloc.ID);
-    this.#health = new HealthHook({
-      alloc: o.alloc,
-      job,
-      group,
-      clock: o.clock,
-      onResult: (healthy) => {
-        this.#deploymentStatus = {
-          Healthy: healthy,
-          Timestamp: new Date(o.clock.nowMs()).toISOString(),
-          Canary: o.alloc.DeploymentStatus?.Canary ?? false,
-          ModifyIndex: 0,
-        };
-        this.#changed();
-      },
-    });
+    this.#health = this.#newHealthHook(o.alloc);
     for (const task of group.Tasks) {
       this.#runners.set(
         task.Name,
@@ -290,9 +276,45 @@ export class AllocRunner {
     this.#changed();
   }
 
+  /**
+   * Health for the allocation's deployment, judged afresh for each deployment: an allocation
+   * updated in place joins the new version's deployment and must prove itself healthy again.
+   */
+  #newHealthHook(alloc: Allocation): HealthHook {
+    const job = alloc.Job!;
+    return new HealthHook({
+      alloc,
+      job,
+      group: job.TaskGroups.find((g) => g.Name === alloc.TaskGroup) ?? this.#group,
+      clock: this.#o.clock,
+      onResult: (healthy) => {
+        this.#deploymentStatus = {
+          Healthy: healthy,
+          Timestamp: new Date(this.#o.clock.nowMs()).toISOString(),
+          Canary: alloc.DeploymentStatus?.Canary ?? false,
+          ModifyIndex: 0,
+        };
+        this.#changed();
+      },
+    });
+  }
+
   /** A newer version of the allocation from the servers. */
   update(a: Allocation): void {
+    const previousDeployment = this.#alloc.DeploymentID;
     this.#alloc = a;
+    if (
+      a.DeploymentID !== '' &&
+      a.DeploymentID !== previousDeployment &&
+      a.DesiredStatus === 'run' &&
+      a.Job !== null
+    ) {
+      this.#health.stop();
+      this.#deploymentStatus = null;
+      this.#health = this.#newHealthHook(a);
+      this.#health.start();
+      this.#health.onTaskStates(this.taskStates);
+    }
     for (const tr of this.#runners.values()) tr.updateAlloc(a);
     if (a.DesiredStatus !== 'run') void this.kill();
   }

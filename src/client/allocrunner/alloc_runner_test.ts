@@ -233,6 +233,26 @@ test('an allocation in a deployment reports healthy after min_healthy_time', asy
   await ar.kill();
 });
 
+test('an allocation updated in place into a new deployment proves itself healthy again', async () => {
+  const job = testJob({
+    Type: 'service',
+    Update: { MaxParallel: 1, MinHealthyTime: 50e6, HealthyDeadline: 60e9, HealthCheck: 'task_states' },
+    TaskGroups: [{ Name: 'g', Tasks: [mock('t', { run_for: '1h' })] }],
+  });
+  const first = testAlloc(job, { DeploymentID: 'd-1' });
+  const ar = runner(first);
+  void ar.run();
+  await eventually(() => ar.clientUpdate().DeploymentStatus?.Healthy === true);
+  ar.update({ ...first, DeploymentID: 'd-2', DeploymentStatus: null });
+  assert.equal(
+    ar.clientUpdate().DeploymentStatus,
+    null,
+    'the old verdict does not count for the new deployment',
+  );
+  await eventually(() => ar.clientUpdate().DeploymentStatus?.Healthy === true);
+  await ar.kill();
+});
+
 test('an invalid driver config fails the task with "Failed Validation" naming the key', async () => {
   const job = testJob({ TaskGroups: [{ Name: 'g', Tasks: [mock('t', { run_for: '1s', colour: 'red' })] }] });
   const ar = runner(testAlloc(job));
