@@ -145,7 +145,13 @@ export class ClusterChecks {
     }
     if (planJob === null) return;
     const current = snap.jobByID(planJob.Namespace, planJob.ID);
-    const live = snap.allocsByJob(planJob.Namespace, planJob.ID, true).filter((a) => !allocTerminal(a));
+    // A plan is committed node by node: on a node that is not ready (its client re-registering,
+    // or down) the plan's in-place updates are refused, and the stops that came with them, until
+    // the scheduler retries; Nomad does the same. Allocations there are counted once the node is
+    // ready again, and convergence requires the exact count.
+    const live = snap
+      .allocsByJob(planJob.Namespace, planJob.ID, true)
+      .filter((a) => !allocTerminal(a) && snap.nodeByID(a.NodeID)?.Status === 'ready');
     for (const g of planJob.TaskGroups) {
       // A plan made for one version may land after the next version was registered: either count holds.
       const allowed = Math.max(
