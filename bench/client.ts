@@ -1,100 +1,92 @@
-// Client benchmark: time from an allocation handed to the client to its task's process running
-// (median and p99 over 50 allocations), idle client RSS, and the RSS each running raw_exec task
-// adds to the agent. Prints its figures last, as one JSON line.
-//
-// TODO(#4): measure from `job run` on a dev agent (HTTP -> server -> scheduler -> client) once the
-// agent wiring lands; for now the client runs against an in-process stand-in for the servers, so
-// this measures the client's part of the path: watch -> alloc runner -> hooks -> raw_exec start.
-import { mkdtempSync, rmSync } from 'node:fs';
+// npm run bench -- client: on a dev agent (the built bin/nomad) with raw_exec, the time from job
+// registration (the HTTP request leaving) to the task's process running (median and p99 over 50
+// jobs, one at a time), the idle agent's RSS, and the memory each running task adds to the agent.
+// The task marks its own start: its first act is to write the time into a file, then it sleeps.
+// Prints its figures last, as one JSON line.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { Client } from '../src/client/client.ts';
-import { defaultDrivers } from '../src/client/config.ts';
-import { TestServer } from '../src/client/testing/test_server.ts';
-import { quietLogger, testAlloc, testJob } from '../src/client/testing/fixtures.ts';
+import { startAgent } from '../test/helpers/agent.ts';
+import { canonicalizeJob } from '../src/structs/canonicalize.ts';
 
-const RUNS = 50;
-const dataDir = mkdtempSync(join(tmpdir(), 'nomad-bench-client-'));
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+const JOBS = 50;
+const marks = mkdtempSync(join(tmpdir(), 'nomad-bench-client-'));
 
-function rssAfterGc(): number {
-  gc();
-  gc();
-  return process.memoryUsage().rss;
+function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m === null ? 0 : Number(m[1]) * 1024;
 }
 
-const job = testJob({
-  ID: 'bench',
-  Name: 'bench',
-  Type: 'service',
-  TaskGroups: [
-    {
-      Name: 'g',
-      Tasks: [
-        {
-          Name: 't',
-          Driver: 'raw_exec',
-          Config: { command: 'sleep', args: ['1000'] },
-          KillTimeout: 1e9,
-          KillSignal: 'SIGKILL',
-        },
-      ],
-    },
-  ],
-});
+const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function main(): Promise<void> {
-  const server = new TestServer();
-  server.heartbeatTtlMs = 30_000;
-  const client = new Client({
-    dataDir,
-    servers: server,
-    drivers: defaultDrivers({ devMode: true }),
-    devMode: true,
-    logger: quietLogger,
+function benchJob(i: number): ReturnType<typeof canonicalizeJob> {
+  return canonicalizeJob({
+    ID: `bench-${i}`,
+    Type: 'service',
+    Datacenters: ['*'],
+    TaskGroups: [
+      {
+        Name: 'g',
+        Count: 1,
+        Tasks: [
+          {
+            Name: 't',
+            Driver: 'raw_exec',
+            Config: { command: '/bin/sh', args: ['-c', `date +%s%N > ${marks}/start-${i}; exec sleep 3600`] },
+            Resources: { CPU: 20, MemoryMB: 16 },
+            KillSignal: 'SIGKILL',
+          },
+        ],
+      },
+    ],
   });
-  await client.start();
-  while (!client.registered) await new Promise((r) => setTimeout(r, 5));
-  await new Promise((r) => setTimeout(r, 200));
-  const idleRss = rssAfterGc();
+}
 
-  const startMs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const alloc = { ...testAlloc(job), NodeID: client.node.ID, Name: `bench.g[${i}]` };
-    const t0 = performance.now();
-    server.putAlloc(alloc);
-    for (;;) {
-      const ar = client.allocRunner(alloc.ID);
-      if (ar !== undefined && ar.taskStates['t']?.State === 'running') break;
-      await new Promise((r) => setImmediate(r));
+async function waitForMark(i: number): Promise<number> {
+  const file = join(marks, `start-${i}`);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (existsSync(file)) {
+      const text = readFileSync(file, 'utf8').trim();
+      if (text !== '') return Number(BigInt(text) / 1000n) / 1000; // ms with µs precision
     }
-    startMs.push(performance.now() - t0);
+    if (Date.now() > deadline) throw new Error(`task of job ${i} did not start within 30 s`);
+    await settle(1);
   }
-  await new Promise((r) => setTimeout(r, 500));
-  const busyRss = rssAfterGc();
-  const perTask = Math.max(0, (busyRss - idleRss) / RUNS);
+}
 
-  await client.shutdown({ destroyAllocs: true });
-  rmSync(dataDir, { recursive: true, force: true });
-
-  const sorted = [...startMs].sort((a, b) => a - b);
-  const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
-  const round = (x: number): number => Math.round(x * 100) / 100;
-  console.log(`start latency over ${RUNS} allocations: median ${round(q(0.5))} ms, p99 ${round(q(0.99))} ms`);
+const agent = await startAgent({ useBin: true });
+try {
+  const pid = agent.process.pid!;
+  await settle(2000);
+  const idleRss = rssBytes(pid);
+  const latencies: number[] = [];
+  for (let i = 0; i < JOBS; i++) {
+    const sent = performance.timeOrigin + performance.now();
+    await agent.client.jobs.register(benchJob(i));
+    latencies.push((await waitForMark(i)) - sent);
+  }
+  await settle(2000);
+  const busyRss = rssBytes(pid);
+  latencies.sort((a, b) => a - b);
+  const median = latencies[Math.floor(latencies.length / 2)]!;
+  const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))]!;
+  const running = readdirSync(marks).length;
   console.log(
-    `idle client RSS ${(idleRss / 1048576).toFixed(1)} MiB; ${(perTask / 1024).toFixed(0)} KiB per running task`,
+    `registration -> task running over ${JOBS} jobs: median ${median.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; ` +
+      `agent RSS idle ${(idleRss / 2 ** 20).toFixed(1)} MiB, with ${running} tasks ${(busyRss / 2 ** 20).toFixed(1)} MiB`,
   );
   console.log(
     JSON.stringify({
       bench: 'client',
-      runs: RUNS,
-      start_ms_median: round(q(0.5)),
-      start_ms_p99: round(q(0.99)),
+      jobs: JOBS,
+      start_ms_median: Number(median.toFixed(1)),
+      start_ms_p99: Number(p99.toFixed(1)),
       idle_rss_bytes: idleRss,
-      rss_bytes_per_task: Math.round(perTask),
+      rss_bytes_per_task: Math.round((busyRss - idleRss) / running),
     }),
   );
+} finally {
+  await agent.stop();
+  rmSync(marks, { recursive: true, force: true });
 }
-
-await main();
