@@ -50,3 +50,28 @@ export function applyConfigChange(config: Configuration, change: ConfigChange): 
       return { voters: without(config.voters), learners: without(config.learners) };
   }
 }
+
+/** The configurations in force from each index on, so a snapshot can record the one at its index. */
+export class ConfigHistory {
+  private entries: { index: number; config: Configuration }[];
+
+  constructor(index: number, config: Configuration) {
+    this.entries = [{ index, config }];
+  }
+
+  push(index: number, config: Configuration): void {
+    this.entries.push({ index, config });
+  }
+
+  at(index: number): Configuration {
+    let config = this.entries[0]!.config;
+    for (const h of this.entries) if (h.index <= index) config = h.config;
+    return config;
+  }
+
+  /** Forgets what a snapshot at `index` covers, keeping the configuration in force there. */
+  compactTo(index: number): void {
+    const inForce = this.entries.filter((h) => h.index <= index).pop() ?? this.entries[0]!;
+    this.entries = [inForce, ...this.entries.filter((h) => h.index > index)];
+  }
+}

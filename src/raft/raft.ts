@@ -8,42 +8,20 @@
  */
 import { assert } from '../lib/assert.ts';
 import { NomadError } from '../lib/errors.ts';
-import type { Rng } from '../lib/random.ts';
-import { applyConfigChange, configChangeError, isLearner, isVoter, majority, members } from './config.ts';
-import { ENTRIES_PER_MESSAGE_MAX, Progress, quorumIndex } from './progress.ts';
-import { RaftLog } from './raft_log.ts';
-import type {
-  ConfigChange,
-  Configuration,
-  Entry,
-  HardState,
-  Message,
-  ReadState,
-  Ready,
-  Role,
-  Snapshot,
-} from './types.ts';
+import {
+  applyConfigChange,
+  ConfigHistory,
+  configChangeError,
+  isLearner,
+  isVoter,
+  majority,
+  members,
+} from './config.ts';
+import { RaftState, type RaftOptions } from './raft_state.ts';
 
-export interface RaftOptions {
-  id: string;
-  /** Ticks without a leader before a follower campaigns (randomized up to twice this). */
-  electionTicks: number;
-  /** Ticks between the leader's heartbeats. */
-  heartbeatTicks: number;
-  rng: Rng;
-  preVote?: boolean;
-  checkQuorum?: boolean;
-  /** Restored state; for a new server: term 0, no vote, commit 0. */
-  hardState?: HardState;
-  /** The last snapshot on disk, if any (its data is what we send to followers that lag behind it). */
-  snapshot?: Snapshot;
-  /** Entries on disk after the snapshot. */
-  entries?: Entry[];
-  /** The configuration to start from when there is no snapshot (bootstrap: the same on every server). */
-  config: Configuration;
-  /** The index the application has applied (the snapshot's, after a restart). */
-  applied?: number;
-}
+export type { RaftOptions } from './raft_state.ts';
+import { ENTRIES_PER_MESSAGE_MAX, Progress, quorumIndex } from './progress.ts';
+import type { ConfigChange, Entry, Message, Snapshot } from './types.ts';
 
 export class NotLeaderError extends NomadError {
   override name = 'NotLeaderError';
@@ -54,71 +32,11 @@ export class NotLeaderError extends NomadError {
   }
 }
 
-interface PendingRead {
-  seq: number;
-  index: number;
-  ctx: unknown;
-  acks: Set<string>;
-}
-
-const emptyHardState: HardState = { term: 0, vote: '', commit: 0 };
-
-export class Raft {
-  readonly id: string;
-  term: number;
-  vote: string;
-  role: Role = 'follower';
-  leader = '';
-  readonly log: RaftLog;
-  config: Configuration;
-  private configHistory: { index: number; config: Configuration }[];
-  private readonly electionTicks: number;
-  private readonly heartbeatTicks: number;
-  private readonly rng: Rng;
-  private readonly preVote: boolean;
-  private readonly checkQuorum: boolean;
-  private electionElapsed = 0;
-  private heartbeatElapsed = 0;
-  private randomizedElectionTimeout = 0;
-  private votes = new Map<string, boolean>();
-  readonly progress = new Map<string, Progress>();
-  private pendingConfigIndex = 0;
-  private leadTransferee = '';
-  private snapshot: Snapshot | undefined;
-  private pendingSnapshot: Snapshot | undefined;
-  private messages: Message[] = [];
-  private readStates: ReadState[] = [];
-  private pendingReads: PendingRead[] = [];
-  private readsAwaitingCommit: { ctx: unknown }[] = [];
-  private readSeq = 0;
-  private prevHardState: HardState;
-  private prevSoft = { role: '' as Role | '', leader: '', term: -1 };
-
+export class Raft extends RaftState {
   constructor(opts: RaftOptions) {
-    this.id = opts.id;
-    this.electionTicks = opts.electionTicks;
-    this.heartbeatTicks = opts.heartbeatTicks;
-    assert(this.heartbeatTicks < this.electionTicks, 'heartbeat ticks must be fewer than election ticks');
-    this.rng = opts.rng;
-    this.preVote = opts.preVote ?? true;
-    this.checkQuorum = opts.checkQuorum ?? true;
-    const hs = opts.hardState ?? emptyHardState;
-    this.term = hs.term;
-    this.vote = hs.vote;
-    this.snapshot = opts.snapshot;
-    const snapMeta = opts.snapshot?.meta;
-    this.config = snapMeta?.config ?? opts.config;
-    this.configHistory = [{ index: snapMeta?.index ?? 0, config: this.config }];
-    const applied = opts.applied ?? snapMeta?.index ?? 0;
-    this.log = new RaftLog({
-      snapIndex: snapMeta?.index ?? 0,
-      snapTerm: snapMeta?.term ?? 0,
-      entries: opts.entries ?? [],
-      committed: snapMeta?.index ?? 0,
-      applied,
-    });
+    super(opts);
     this.log.markStable(this.log.lastIndex());
-    this.advanceCommit(Math.min(hs.commit, this.log.lastIndex()));
+    this.advanceCommit(Math.min(opts.hardState?.commit ?? 0, this.log.lastIndex()));
     this.prevHardState = { term: this.term, vote: this.vote, commit: this.log.committed };
     this.becomeFollower(this.term, '');
   }
@@ -190,7 +108,7 @@ export class Raft {
   readIndex(ctx: unknown): void {
     if (this.role !== 'leader') throw new NotLeaderError(this.leader);
     if (!this.committedInCurrentTerm()) {
-      this.readsAwaitingCommit.push({ ctx });
+      this.reads.deferUntilCommit(ctx);
       return;
     }
     this.startRead(ctx);
@@ -217,11 +135,9 @@ export class Raft {
   compact(index: number, data: unknown): void {
     const term = this.log.term(index);
     assert(term !== undefined, `cannot snapshot at ${index}: no such entry`);
-    this.snapshot = { meta: { index, term, config: this.configAt(index) }, data };
+    this.snapshot = { meta: { index, term, config: this.configHistory.at(index) }, data };
     this.log.compact(index, term);
-    // Keep the configuration in force at the snapshot, and every later one.
-    const inForce = this.configHistory.filter((h) => h.index <= index).pop()!;
-    this.configHistory = [inForce, ...this.configHistory.filter((h) => h.index > index)];
+    this.configHistory.compactTo(index);
   }
 
   /** The transport could not reach a peer: stop pipelining to it until it answers again. */
@@ -237,54 +153,6 @@ export class Raft {
     if (!ok) pr.pendingSnapshot = 0;
     pr.becomeProbe();
     pr.probeSent = true; // wait for the follower's answer or the next heartbeat
-  }
-
-  // ---- outputs -----------------------------------------------------------------------------
-
-  hasReady(): boolean {
-    return (
-      this.messages.length > 0 ||
-      this.readStates.length > 0 ||
-      this.pendingSnapshot !== undefined ||
-      this.log.unstableFrom <= this.log.lastIndex() ||
-      this.log.committed > this.log.applied ||
-      this.hardStateChanged() ||
-      this.softStateChanged()
-    );
-  }
-
-  ready(): Ready {
-    const hs = { term: this.term, vote: this.vote, commit: this.log.committed };
-    const snapshot = this.pendingSnapshot;
-    const from = Math.max(this.log.applied, snapshot?.meta.index ?? 0) + 1;
-    const rd: Ready = {
-      hardState: this.hardStateChanged() ? hs : undefined,
-      entries: this.log.unstableEntries(),
-      snapshot,
-      messages: this.messages,
-      committedEntries: this.log.committed >= from ? this.log.slice(from, this.log.committed + 1) : [],
-      readStates: this.readStates,
-      softState: this.softStateChanged()
-        ? { role: this.role, leader: this.leader, term: this.term }
-        : undefined,
-    };
-    this.messages = [];
-    this.readStates = [];
-    return rd;
-  }
-
-  /** The driver has persisted, sent and applied what `rd` asked for. */
-  advance(rd: Ready): void {
-    if (rd.hardState !== undefined) this.prevHardState = rd.hardState;
-    if (rd.softState !== undefined) this.prevSoft = rd.softState;
-    const lastEntry = rd.entries[rd.entries.length - 1];
-    if (lastEntry !== undefined) this.log.markStable(lastEntry.index);
-    if (rd.snapshot !== undefined) {
-      this.log.applied = Math.max(this.log.applied, rd.snapshot.meta.index);
-      if (this.pendingSnapshot === rd.snapshot) this.pendingSnapshot = undefined;
-    }
-    const lastApplied = rd.committedEntries[rd.committedEntries.length - 1];
-    if (lastApplied !== undefined) this.log.applied = Math.max(this.log.applied, lastApplied.index);
   }
 
   // ---- the step function -------------------------------------------------------------------
@@ -504,7 +372,7 @@ export class Raft {
     } else {
       this.log.restore(index, term);
       this.config = snap.meta.config;
-      this.configHistory = [{ index, config: this.config }];
+      this.configHistory = new ConfigHistory(index, this.config);
       this.syncFollowerRole();
       this.snapshot = snap;
       this.pendingSnapshot = snap;
@@ -531,8 +399,7 @@ export class Raft {
     this.leader = leader;
     this.resetTimers();
     this.leadTransferee = '';
-    this.pendingReads = [];
-    this.readsAwaitingCommit = [];
+    this.reads.reset();
   }
 
   private campaign(kind: 'preVote' | 'vote', transfer: boolean): void {
@@ -688,7 +555,7 @@ export class Raft {
   private applyConfig(index: number, change: ConfigChange): void {
     if (configChangeError(this.config, change) !== undefined) return; // already applied (restart)
     this.config = applyConfigChange(this.config, change);
-    this.configHistory.push({ index, config: this.config });
+    this.configHistory.push(index, this.config);
     if (this.role !== 'leader') {
       this.syncFollowerRole();
       return;
@@ -710,12 +577,6 @@ export class Raft {
     if (this.maybeCommit()) this.broadcastAppend(true);
   }
 
-  private configAt(index: number): Configuration {
-    let config = this.configHistory[0]!.config;
-    for (const h of this.configHistory) if (h.index <= index) config = h.config;
-    return config;
-  }
-
   // ---- reads -------------------------------------------------------------------------------
 
   private committedInCurrentTerm(): boolean {
@@ -727,73 +588,16 @@ export class Raft {
       this.readStates.push({ index: this.log.committed, ctx });
       return;
     }
-    const seq = ++this.readSeq;
-    this.pendingReads.push({ seq, index: this.log.committed, ctx, acks: new Set([this.id]) });
-    this.broadcastHeartbeat(seq);
+    this.broadcastHeartbeat(this.reads.begin(ctx, this.log.committed, this.id));
   }
 
   private releaseReadsAwaitingCommit(): void {
-    if (this.readsAwaitingCommit.length === 0 || !this.committedInCurrentTerm()) return;
-    const waiting = this.readsAwaitingCommit;
-    this.readsAwaitingCommit = [];
-    for (const r of waiting) this.startRead(r.ctx);
+    if (!this.committedInCurrentTerm()) return;
+    for (const ctx of this.reads.takeDeferred()) this.startRead(ctx);
   }
 
   private ackReads(from: string, seq: number): void {
     if (!isVoter(this.config, from)) return;
-    const need = majority(this.config.voters.length);
-    let confirmedUpTo = -1;
-    this.pendingReads.forEach((r, i) => {
-      if (r.seq <= seq) r.acks.add(from);
-      if (r.acks.size >= need) confirmedUpTo = i;
-    });
-    if (confirmedUpTo < 0) return;
-    // A quorum confirmed a later read: every earlier one is confirmed too.
-    for (const r of this.pendingReads.splice(0, confirmedUpTo + 1)) {
-      this.readStates.push({ index: r.index, ctx: r.ctx });
-    }
-  }
-
-  // ---- helpers -----------------------------------------------------------------------------
-
-  private send(m: Message): void {
-    this.messages.push(m);
-  }
-
-  /** A follower's role follows the configuration: learners learn, voters follow. */
-  private syncFollowerRole(): void {
-    if (this.role === 'leader') return;
-    if (isLearner(this.config, this.id)) this.role = 'learner';
-    else if (this.role === 'learner') this.role = 'follower';
-  }
-
-  private promotable(): boolean {
-    return isVoter(this.config, this.id);
-  }
-
-  private quorumActive(): boolean {
-    let active = 0;
-    for (const v of this.config.voters) {
-      const pr = this.progress.get(v.id);
-      if (v.id === this.id || pr?.recentActive === true) active++;
-      if (pr !== undefined && v.id !== this.id) pr.recentActive = false;
-    }
-    return active >= majority(this.config.voters.length);
-  }
-
-  private resetTimers(): void {
-    this.electionElapsed = 0;
-    this.heartbeatElapsed = 0;
-    this.randomizedElectionTimeout = this.electionTicks + this.rng.int(this.electionTicks);
-  }
-
-  private hardStateChanged(): boolean {
-    const p = this.prevHardState;
-    return p.term !== this.term || p.vote !== this.vote || p.commit !== this.log.committed;
-  }
-
-  private softStateChanged(): boolean {
-    const p = this.prevSoft;
-    return p.role !== this.role || p.leader !== this.leader || p.term !== this.term;
+    this.readStates.push(...this.reads.ack(from, seq, majority(this.config.voters.length)));
   }
 }
