@@ -92,19 +92,17 @@ export async function runAgent(args: string[], opts: RunAgentOptions = {}): Prom
   sink.open();
   const signal = await stop;
   out(`==> Caught signal: ${signal}\n`);
-  if (
+  const leave =
     (signal === 'interrupt' && config.leaveOnInterrupt) ||
-    (signal === 'terminated' && config.leaveOnTerminate)
-  ) {
-    out('==> Gracefully shutting down agent...\n');
-  }
+    (signal === 'terminated' && config.leaveOnTerminate);
+  if (leave) out('==> Gracefully shutting down agent...\n');
   const timer = setTimeout(() => {
     err(`==> Shutdown took longer than ${SHUTDOWN_TIMEOUT_MS} ms: exiting\n`);
     process.exit(1);
   }, SHUTDOWN_TIMEOUT_MS);
   timer.unref();
   try {
-    await agent.shutdown();
+    await agent.shutdown({ leave });
   } catch (e) {
     err(`==> Error shutting down: ${errorMessage(e)}\n`);
     return 1;

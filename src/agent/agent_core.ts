@@ -4,6 +4,11 @@
  * them down in reverse. In -dev the client destroys its allocations on shutdown, as Nomad's
  * client does in dev mode (client/client.go Shutdown); otherwise tasks keep running and the next
  * agent reattaches to them.
+ *
+ * A server runs on raft (src/server/cluster.ts): its state in <data_dir>/server/raft, raft and
+ * client RPCs on the rpc port, gossip on the serf port. -dev is a single voter with the log in
+ * memory, and its client calls the server in-process. Any other client talks RPC to its servers
+ * (its own server first, when it has one), learning and failing over between all of them.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,12 +23,22 @@ import { JavaDriver } from '../drivers/java/java_driver.ts';
 import type { HttpBackend } from '../http/backend.ts';
 import { newHttpApi } from '../http/routes.ts';
 import type { HttpApi } from '../http/routes.ts';
-import { NomadError } from '../lib/errors.ts';
-import { Server } from '../server/server.ts';
+import { RemoteServers } from '../client/remote_servers.ts';
+import type { ServerRpc } from '../client/server_rpc.ts';
+import { advertiseHost, ServerCluster } from '../server/cluster.ts';
+import { ClusterOperator } from '../server/cluster_operator.ts';
+import { loadOrCreateNodeId } from '../server/cluster_raft.ts';
+import type { Server } from '../server/server.ts';
 import { adaptClient } from './client_adapter.ts';
+import {
+  clientForwarding,
+  clusterInfo,
+  operatorEndpoints,
+  remoteServerList,
+  serverForwarding,
+} from './cluster_adapter.ts';
 import type { AgentConfig } from './config.ts';
 import { checkJob, parseJobSource } from './job_checks.ts';
-import { localCluster } from './local_cluster.ts';
 import { localServerRpc } from './local_rpc.ts';
 import type { AgentLogger } from './logger.ts';
 import { AgentMetrics } from './metrics.ts';
@@ -38,13 +53,14 @@ type Addr = { host: string; port: number };
 export class Agent {
   readonly config: AgentConfig;
   readonly logger: AgentLogger;
-  readonly serverNodeId = randomUUID();
+  serverNodeId = '';
   server: Server | undefined;
+  cluster: ServerCluster | undefined;
   client: Client | undefined;
   http: HttpApi | undefined;
   httpAddr: Addr = { host: '', port: 0 };
   #tempDataDir = '';
-  #clientServers: string[] = [];
+  #remote: RemoteServers | undefined;
 
   constructor(config: AgentConfig, logger: AgentLogger) {
     this.config = config;
@@ -52,21 +68,17 @@ export class Agent {
   }
 
   get rpcAddr(): Addr {
-    return { host: this.config.addresses.rpc, port: this.config.ports.rpc };
+    const port = this.cluster === undefined ? this.config.ports.rpc : portOf(this.cluster.rpcAddr);
+    return { host: this.config.addresses.rpc, port };
   }
 
   get serfAddr(): Addr {
-    return { host: this.config.addresses.serf, port: this.config.ports.serf };
+    const port = this.cluster === undefined ? this.config.ports.serf : this.cluster.gossip.local().port;
+    return { host: this.config.addresses.serf, port };
   }
 
   async start(): Promise<void> {
     const c = this.config;
-    if (c.client.enabled && !c.server.enabled) {
-      throw new NomadError(
-        'bad_request',
-        'A client-only agent needs the RPC transport to its servers, which this build does not wire yet: run -dev or server and client together',
-      );
-    }
     if (c.server.enabled) await this.#startServer();
     if (c.client.enabled) await this.#startClient();
     await this.#startHttp();
@@ -75,17 +87,48 @@ export class Agent {
   async #startServer(): Promise<void> {
     const c = this.config;
     const logger = this.logger.named('nomad');
-    this.server = new Server({
-      region: c.region,
-      datacenter: c.datacenter,
-      numSchedulers: Math.min(c.server.numSchedulers, 64),
-      clock: realClock,
-      ids: { uuid: () => randomUUID() },
+    // -dev keeps its state in memory, as Nomad's dev agent does; so does a server without a data_dir.
+    const dataDir = c.devMode ? '' : c.dataDir;
+    if (dataDir === '' && !c.devMode) logger.warn('raft: no data_dir: server state is kept in memory only');
+    this.serverNodeId = loadOrCreateNodeId(dataDir);
+    const threshold = c.server.extra['raft_snapshot_threshold'];
+    this.cluster = await ServerCluster.create({
+      server: {
+        region: c.region,
+        datacenter: c.datacenter,
+        numSchedulers: Math.min(c.server.numSchedulers, 64),
+        clock: realClock,
+        ids: { uuid: () => randomUUID() },
+        logger,
+        heartbeat: { graceMs: c.server.heartbeatGraceMs, minTtlMs: c.server.minHeartbeatTtlMs },
+      },
+      name: c.name,
+      dataDir,
+      nodeId: this.serverNodeId,
+      bootstrapExpect: c.server.bootstrapExpect,
+      devMode: c.devMode,
+      rpc: {
+        bind: c.addresses.rpc,
+        port: c.ports.rpc,
+        advertise: advertised(c.advertise.rpc, c.addresses.rpc),
+      },
+      serf: {
+        bind: c.addresses.serf,
+        port: c.ports.serf,
+        advertise: advertised(c.advertise.serf, c.addresses.serf),
+      },
+      join: {
+        addresses: c.server.join,
+        retryMax: c.server.retryMax,
+        retryIntervalMs: c.server.retryIntervalMs,
+      },
+      autopilot: c.autopilot,
+      build: AGENT_VERSION,
       logger,
-      heartbeat: { graceMs: c.server.heartbeatGraceMs, minTtlMs: c.server.minHeartbeatTtlMs },
+      ...(typeof threshold === 'number' && threshold > 0 ? { snapshotThreshold: threshold } : {}),
     });
-    await this.server.start();
-    logger.info('cluster leadership acquired');
+    this.server = this.cluster.server;
+    await this.cluster.start();
   }
 
   #drivers(): Driver[] {
@@ -111,20 +154,29 @@ export class Agent {
     ];
   }
 
+  /** -dev calls its server in-process; any other client talks RPC to its servers. */
+  #serverRpc(): ServerRpc {
+    const c = this.config;
+    if (c.devMode && this.server !== undefined) return localServerRpc(this.server.nodes, this.server.allocs);
+    const own = this.cluster === undefined ? [] : [this.cluster.rpcAddr];
+    const configured = c.client.servers.map((s) => (/:\d+$/.test(s) ? s : `${s}:4647`));
+    this.#remote = new RemoteServers([...own, ...configured]);
+    return this.#remote;
+  }
+
   async #startClient(): Promise<void> {
     const c = this.config;
-    const server = this.server!;
     let dataDir = c.dataDir;
     if (dataDir === '') {
       // Nomad's dev client keeps its allocations in a temporary directory, removed at shutdown.
       dataDir = this.#tempDataDir = await mkdtemp(join(tmpdir(), 'NomadClient'));
     }
     this.logger.named('client').info('using alloc directory', { alloc_dir: join(dataDir, 'alloc') });
-    this.#clientServers = [`${this.rpcAddr.host}:${this.rpcAddr.port}`];
+    const servers = this.#serverRpc();
     this.client = new Client({
       dataDir,
       ...(c.client.allocDir === '' ? {} : { allocDir: c.client.allocDir }),
-      servers: localServerRpc(server.nodes, server.allocs),
+      servers,
       drivers: this.#drivers(),
       devMode: c.devMode,
       region: c.region,
@@ -160,7 +212,9 @@ export class Agent {
   #backend(): HttpBackend {
     const c = this.config;
     const server = this.server;
+    const cluster = this.cluster;
     const client = this.client;
+    const hasLeader = (): boolean => cluster !== undefined && cluster.leaderRpcAddr() !== '';
     const backend: HttpBackend = {
       agent: {
         name: c.name,
@@ -171,7 +225,7 @@ export class Agent {
         health: () => ({
           ...(server === undefined
             ? {}
-            : { server: { ok: server.isLeader(), message: server.isLeader() ? 'ok' : 'No cluster leader' } }),
+            : { server: { ok: hasLeader(), message: hasLeader() ? 'ok' : 'No cluster leader' } }),
           ...(client === undefined
             ? {}
             : { client: { ok: client.registered, message: client.registered ? 'ok' : 'not registered' } }),
@@ -198,35 +252,42 @@ export class Agent {
           deployment: server.deployments,
           operator: operatorWrites({ log: server.log, store: server.state }),
         }),
-        cluster: localCluster({
-          name: c.name,
-          region: c.region,
-          datacenter: c.datacenter,
-          rpcAddr: this.rpcAddr,
-          serfAddr: this.serfAddr,
-          version: AGENT_VERSION,
-          bootstrapExpect: c.server.bootstrapExpect,
-          isLeader: () => server.isLeader(),
-        }),
+        cluster: clusterInfo(cluster!),
+        operator: operatorEndpoints(new ClusterOperator(cluster!)),
       };
+      // -dev is its own leader, always: nothing to forward.
+      if (!c.devMode) backend.forward = serverForwarding(cluster!);
+    } else if (this.#remote !== undefined) {
+      backend.forward = clientForwarding(this.#remote);
     }
     if (client !== undefined) {
-      backend.client = adaptClient(client, {
-        servers: () => [...this.#clientServers],
-        setServers: (list) => void (this.#clientServers = [...list]),
-      });
+      backend.client = adaptClient(
+        client,
+        this.#remote === undefined ? this.#devServerList() : remoteServerList(this.#remote),
+      );
     }
     return backend;
+  }
+
+  /** -dev's client calls its server in-process: the list is only what the API shows and sets. */
+  #devServerList(): { servers: () => string[]; setServers: (list: readonly string[]) => void } {
+    let list = [`${this.rpcAddr.host}:${this.rpcAddr.port}`];
+    return { servers: () => [...list], setServers: (l) => void (list = [...l]) };
   }
 
   async #startHttp(): Promise<void> {
     const c = this.config;
     this.http = newHttpApi({ backend: this.#backend(), logger: this.logger.named('http') });
     this.httpAddr = await this.http.server.listen(c.addresses.http, c.ports.http);
+    const host = advertised(c.advertise.http, this.httpAddr.host);
+    this.cluster?.setHttpAddr(`${host}:${this.httpAddr.port}`);
   }
 
-  /** Stops HTTP, then the client (destroying its allocations in -dev), then the server. */
-  async shutdown(): Promise<void> {
+  /**
+   * Stops HTTP, then the client (destroying its allocations in -dev), then the server. With
+   * leave, the server first leaves the cluster gracefully (out of gossip and raft).
+   */
+  async shutdown(opts: { leave?: boolean } = {}): Promise<void> {
     const log = this.logger.named('agent');
     log.info('requesting shutdown');
     if (this.http !== undefined) {
@@ -237,13 +298,28 @@ export class Agent {
       log.info('shutting down client');
       await this.client.shutdown({ destroyAllocs: this.config.devMode });
     }
-    if (this.server !== undefined) {
+    this.#remote?.close();
+    if (this.cluster !== undefined) {
+      if (opts.leave === true) {
+        log.info('server leaving the cluster');
+        await this.cluster.leave();
+      }
       log.info('shutting down server');
-      await this.server.shutdown();
+      await this.cluster.shutdown();
     }
     if (this.#tempDataDir !== '') await rm(this.#tempDataDir, { recursive: true, force: true });
     log.info('shutdown complete');
   }
+}
+
+/** The address to tell others: the advertise setting, else the bound address (a real one for 0.0.0.0). */
+function advertised(advertise: string, bound: string): string {
+  if (advertise !== '') return advertise.replace(/:\d+$/, '');
+  return advertiseHost(bound);
+}
+
+function portOf(addr: string): number {
+  return Number(addr.slice(addr.lastIndexOf(':') + 1));
 }
 
 function clientAllocCounts(client: Client): Record<string, number> {

@@ -5,6 +5,7 @@
  */
 import { parseDuration } from '../lib/duration.ts';
 import type { Normalized } from './config_schema.ts';
+import { AUTOPILOT_DEFAULTS, type AutopilotConfig } from '../server/cluster_state_machine.ts';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'OFF';
 
@@ -100,6 +101,8 @@ export interface AgentConfig {
     disableHostname: boolean;
   };
   httpApiResponseHeaders: Record<string, string>;
+  /** The autopilot block: the cluster's initial autopilot settings (operator autopilot set-config overrides). */
+  autopilot: AutopilotConfig;
   /** The files read, in order, for the banner ("Loaded configuration from ..."). */
   files: string[];
 }
@@ -224,6 +227,21 @@ function clientSection(n: Normalized): ClientSection {
   };
 }
 
+function autopilotSection(n: Normalized): AutopilotConfig {
+  const d = AUTOPILOT_DEFAULTS;
+  return {
+    ...d,
+    cleanupDeadServers: bool(n['cleanup_dead_servers'], d.cleanupDeadServers),
+    lastContactThresholdMs: ms(n['last_contact_threshold'], d.lastContactThresholdMs),
+    maxTrailingLogs: num(n['max_trailing_logs'], d.maxTrailingLogs),
+    minQuorum: num(n['min_quorum'], d.minQuorum),
+    serverStabilizationTimeMs: ms(n['server_stabilization_time'], d.serverStabilizationTimeMs),
+    enableRedundancyZones: bool(n['enable_redundancy_zones'], d.enableRedundancyZones),
+    disableUpgradeMigration: bool(n['disable_upgrade_migration'], d.disableUpgradeMigration),
+    enableCustomUpgrades: bool(n['enable_custom_upgrades'], d.enableCustomUpgrades),
+  };
+}
+
 export interface BuildDefaults {
   hostname: string;
   cpuCount: number;
@@ -285,6 +303,7 @@ export function buildConfig(n: Normalized, files: string[], d: BuildDefaults): A
       disableHostname: bool(telemetry['disable_hostname'], false),
     },
     httpApiResponseHeaders: map(n['http_api_response_headers']),
+    autopilot: autopilotSection(sub(n['autopilot'])),
     files,
   };
 }

@@ -195,7 +195,16 @@ export const AGENT_SCHEMA: Readonly<Record<string, FieldSchema>> = {
   consul: ANY,
   vault: ANY,
   limits: ANY,
-  autopilot: ANY,
+  autopilot: block({
+    cleanup_dead_servers: B,
+    last_contact_threshold: D,
+    max_trailing_logs: I,
+    min_quorum: I,
+    server_stabilization_time: D,
+    enable_redundancy_zones: B,
+    disable_upgrade_migration: B,
+    enable_custom_upgrades: B,
+  }),
   http_api_response_headers: M,
 };
 

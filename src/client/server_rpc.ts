@@ -17,6 +17,8 @@ export interface HeartbeatResponse {
   heartbeatTtlMs: number;
   /** Index of the write. */
   index: number;
+  /** The RPC addresses ("host:port") of every live server, as Nomad's heartbeat reply lists them. */
+  servers?: string[];
 }
 
 /** What the client reports of one allocation: Node.UpdateAlloc's element. */

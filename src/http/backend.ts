@@ -6,6 +6,7 @@
  * the calls the API needs and nothing more.
  */
 import type { SchedulerConfiguration } from '../structs/operator.ts';
+import type { LeaderForwarding } from './forward.ts';
 import type { DrainSpec } from '../structs/node.ts';
 import type { Job } from '../structs/job.ts';
 import type { StateStore } from '../state/index.ts';
@@ -114,6 +115,68 @@ export interface ClusterInfo {
   forceLeave(node: string, prune: boolean): Promise<void>;
 }
 
+/** One server in the raft configuration, as /v1/operator/raft/configuration lists it. */
+export interface RaftServerInfo {
+  ID: string;
+  Node: string;
+  Address: string;
+  Leader: boolean;
+  Voter: boolean;
+  RaftProtocol: string;
+}
+
+/** Autopilot's settings, in Nomad's JSON (durations as Go duration strings). */
+export interface AutopilotConfiguration {
+  CleanupDeadServers: boolean;
+  LastContactThreshold: string;
+  MaxTrailingLogs: number;
+  MinQuorum: number;
+  ServerStabilizationTime: string;
+  EnableRedundancyZones: boolean;
+  DisableUpgradeMigration: boolean;
+  EnableCustomUpgrades: boolean;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+export interface ServerHealthInfo {
+  ID: string;
+  Name: string;
+  Address: string;
+  SerfStatus: string;
+  Version: string;
+  Leader: boolean;
+  LastContact: string;
+  LastTerm: number;
+  LastIndex: number;
+  Healthy: boolean;
+  Voter: boolean;
+  StableSince: string;
+}
+
+export interface OperatorHealthReply {
+  Healthy: boolean;
+  FailureTolerance: number;
+  Leader: string;
+  Voters: string[];
+  Servers: ServerHealthInfo[];
+}
+
+/** The servers' own operations: raft membership, leadership, autopilot and snapshots. */
+export interface OperatorEndpoints {
+  raftConfiguration(): { Servers: RaftServerInfo[]; Index: number };
+  raftRemovePeer(id: string): Promise<void>;
+  raftTransferLeadership(id: string): Promise<void>;
+  autopilotConfiguration(): AutopilotConfiguration;
+  /** Sets the configuration; with cas, only if the stored ModifyIndex matches (returns false otherwise). */
+  autopilotSetConfiguration(config: Partial<AutopilotConfiguration>, cas: number | null): Promise<boolean>;
+  autopilotHealth(): Promise<OperatorHealthReply>;
+  /** The whole state at one index, as bytes to keep in a file. */
+  snapshotSave(): Promise<Buffer>;
+  /** Replaces the whole state with a saved snapshot, through the log. */
+  snapshotRestore(data: Buffer): Promise<void>;
+}
+
 /** The local client's side of the API: an allocation's files and the host's and tasks' stats. */
 export interface ClientEndpoints {
   nodeId(): string;
@@ -156,7 +219,15 @@ export interface AgentIdentity {
 export interface HttpBackend {
   agent: AgentIdentity;
   /** Present when this agent runs a server. */
-  server?: { store: StateStore; endpoints: ServerEndpoints; cluster: ClusterInfo };
+  server?: {
+    store: StateStore;
+    endpoints: ServerEndpoints;
+    cluster: ClusterInfo;
+    /** Raft, autopilot and snapshots (/v1/operator/*): absent on a server without raft. */
+    operator?: OperatorEndpoints;
+  };
+  /** Present when some requests must go to the leader (a cluster server, or a client-only agent). */
+  forward?: LeaderForwarding;
   /** Present when this agent runs a client. */
   client?: ClientEndpoints;
   metrics: MetricsSource;

@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HTTP_STATUS_BY_KIND, NomadError } from '../lib/errors.ts';
+import { FORWARDED_HEADER, needsLeader, noLeader, proxyToLeader, type LeaderForwarding } from './forward.ts';
 import type { Logger } from './logger.ts';
 import { HttpRequest } from './request.ts';
 import { HttpResponse, RawBody, STREAMED } from './response.ts';
@@ -26,6 +27,8 @@ export interface HttpServerOptions {
   /** The agent's region: the default for ?region=. */
   region: string;
   maxBodyBytes?: number;
+  /** Sends what needs the leader to the leader, when this agent is not it (see forward.ts). */
+  forward?: LeaderForwarding;
 }
 
 export class HttpServer {
@@ -33,6 +36,7 @@ export class HttpServer {
   readonly #logger: Logger;
   readonly #region: string;
   readonly #maxBodyBytes: number;
+  readonly #forward: LeaderForwarding | undefined;
   readonly #server: Server;
   /** One controller per in-flight request: close() aborts blocking queries and streams. */
   readonly #inflight = new Set<AbortController>();
@@ -42,6 +46,7 @@ export class HttpServer {
     this.#logger = opts.logger;
     this.#region = opts.region;
     this.#maxBodyBytes = opts.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES;
+    this.#forward = opts.forward;
     this.#server = createServer((req, res) => void this.#handle(req, res));
     // Blocking queries may legitimately wait 300 s plus jitter.
     this.#server.requestTimeout = 0;
@@ -108,6 +113,16 @@ export class HttpServer {
     if (match.kind === 'method_not_allowed') {
       raw.setHeader('Allow', match.allowed.join(', '));
       throw new NomadError('method_not_allowed', 'Invalid method');
+    }
+    const fwd = this.#forward;
+    if (fwd !== undefined && needsLeader(method, url.pathname, url.searchParams, fwd.hasServer)) {
+      const route = await fwd.route();
+      if (route.kind !== 'local') {
+        // A request forwarded once is never forwarded again: its sender thought we led.
+        if (route.kind === 'none' || req.headers[FORWARDED_HEADER] !== undefined) throw noLeader();
+        await proxyToLeader(req, raw, route.httpAddr, signal);
+        return STREAMED;
+      }
     }
     const body = await readBody(req, this.#maxBodyBytes);
     const request = new HttpRequest({

@@ -19,6 +19,7 @@ import { registerJobsRoutes } from './jobs_endpoint.ts';
 import type { Logger } from './logger.ts';
 import { registerMetricsRoutes } from './metrics_endpoint.ts';
 import { registerNodeRoutes } from './node_endpoint.ts';
+import { registerOperatorRoutes } from './operator_endpoint.ts';
 import { Router } from './router.ts';
 import { registerSearchRoutes } from './search_endpoint.ts';
 import { NomadError } from '../lib/errors.ts';
@@ -52,6 +53,7 @@ export function newHttpApi(opts: HttpApiOptions): HttpApi {
   registerDeploymentRoutes(api);
   registerNodeRoutes(api);
   registerAgentRoutes(api);
+  registerOperatorRoutes(api);
   registerSearchRoutes(api);
   registerFsRoutes(api);
   registerMetricsRoutes(api);
@@ -64,6 +66,7 @@ export function newHttpApi(opts: HttpApiOptions): HttpApi {
     router,
     logger: opts.logger,
     region: opts.backend.agent.region,
+    ...(opts.backend.forward === undefined ? {} : { forward: opts.backend.forward }),
     ...(opts.maxBodyBytes === undefined ? {} : { maxBodyBytes: opts.maxBodyBytes }),
   });
   return { server, router, close: () => events?.close() };

@@ -21,7 +21,16 @@ export interface Leadership {
   isLeader(): boolean;
   /** "host:port" of the leader's RPC listener, or "" when there is none. */
   leaderRpcAddr(): string;
+  /** Resolves true once a leader is known (or this server leads), false after waitMs. */
+  waitForLeader?(waitMs: number): Promise<boolean>;
+  /** The RPC addresses of every live server, told to clients with each heartbeat (Nomad's Servers). */
+  servers?(): string[];
 }
+
+/** How long a call waits for an election before answering "No cluster leader" (Nomad's RPC hold timeout). */
+export const LEADER_HOLD_MS = 5_000;
+/** A call is forwarded at most this many times (leaders change while calls travel). */
+export const FORWARD_HOPS_MAX = 2;
 
 /** Extra time an RPC carrying a blocking query may take beyond its wait. */
 const BLOCKING_RPC_SLACK_MS = 5_000;
@@ -40,12 +49,16 @@ export class ClientRpcService {
   }
 
   register(server: RpcServer): void {
-    server.handle(CLIENT_RPC.register, (b) =>
-      this.leaderOr(CLIENT_RPC.register, b, () => this.nodes.registerNode(field<Node>(b, 'node'))),
+    server.handle(CLIENT_RPC.register, async (b) =>
+      this.withServers(
+        await this.leaderOr(CLIENT_RPC.register, b, () => this.nodes.registerNode(field<Node>(b, 'node'))),
+      ),
     );
-    server.handle(CLIENT_RPC.updateStatus, (b) =>
-      this.leaderOr(CLIENT_RPC.updateStatus, b, () =>
-        this.nodes.updateNodeStatus(field<string>(b, 'nodeId'), field<NodeStatus>(b, 'status')),
+    server.handle(CLIENT_RPC.updateStatus, async (b) =>
+      this.withServers(
+        await this.leaderOr(CLIENT_RPC.updateStatus, b, () =>
+          this.nodes.updateNodeStatus(field<string>(b, 'nodeId'), field<NodeStatus>(b, 'status')),
+        ),
       ),
     );
     server.handle(CLIENT_RPC.getClientAllocs, (b) => {
@@ -71,6 +84,13 @@ export class ClientRpcService {
     );
   }
 
+  /** A heartbeat's answer, with the servers a client may fail over to. */
+  private withServers(reply: unknown): unknown {
+    const servers = this.leadership.servers?.();
+    if (servers === undefined || typeof reply !== 'object' || reply === null) return reply;
+    return { ...reply, servers };
+  }
+
   private async leaderOr(
     method: string,
     body: unknown,
@@ -78,14 +98,28 @@ export class ClientRpcService {
     timeoutMs?: number,
   ): Promise<unknown> {
     if (this.leadership.isLeader()) return local();
+    if (this.leadership.waitForLeader !== undefined) {
+      await this.leadership.waitForLeader(LEADER_HOLD_MS);
+      if (this.leadership.isLeader()) return local();
+    }
     const addr = this.leadership.leaderRpcAddr();
     if (addr === '') throw new NomadError('unavailable', 'No cluster leader');
+    // Two servers that each believe the other leads (briefly, around an election) must not
+    // bounce a call between them forever.
+    const hops =
+      typeof body === 'object' && body !== null
+        ? Number((body as { forwardHops?: unknown }).forwardHops ?? 0)
+        : 0;
+    if (hops >= FORWARD_HOPS_MAX) {
+      throw new NomadError('unavailable', `No cluster leader: forwarded ${hops} times without reaching it`);
+    }
     let client = this.forwarders.get(addr);
     if (client === undefined) {
       client = new RpcClient(addr);
       this.forwarders.set(addr, client);
     }
-    return client.call(method, body, timeoutMs === undefined ? {} : { timeoutMs });
+    const forwarded = { ...(body as object), forwardHops: hops + 1 };
+    return client.call(method, forwarded, timeoutMs === undefined ? {} : { timeoutMs });
   }
 
   close(): void {

@@ -19,7 +19,7 @@ test('nomad agent -dev prints the banner, serves the API with one ready node, an
     const nodes = await agent.client.nodes.list();
     assert.equal(nodes.data.length, 1);
     assert.equal(nodes.data[0]!.Status, 'ready');
-    assert.equal(await agent.client.status.leader(), '127.0.0.1:4647');
+    assert.equal(await agent.client.status.leader(), `127.0.0.1:${agent.rpcPort}`);
   } finally {
     code = await agent.stop('SIGINT');
   }

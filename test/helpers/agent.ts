@@ -1,15 +1,19 @@
 /**
- * Starts a real `nomad agent -dev` process for end-to-end tests: on a free HTTP port (the config
- * sets port 0 and the banner tells which port the agent bound), waits until the agent serves and
- * its client node is ready, and stops it with SIGINT, as a user would.
+ * Starts a real `nomad agent` process for end-to-end tests and stops it with SIGINT, as a user
+ * would. By default a `-dev` agent on free ports (the config sets port 0 and the banner tells which
+ * ports the agent bound), waiting until it serves and its client node is ready:
  *
  *   const agent = await startAgent();
  *   const { data } = await agent.client.nodes.list();
  *   await agent.stop();
+ *
+ * With `dev: false` it runs whatever the configuration says (servers, clients), in the directory
+ * given as `dir` (kept after stop, so the same agent can start again on its data dir). For several
+ * agents on loopback, see test/helpers/cluster.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +26,8 @@ export const AGENT_READY_TIMEOUT_MS = 30_000;
 export const AGENT_STOP_TIMEOUT_MS = 15_000;
 
 export interface StartAgentOptions {
+  /** Run with -dev (default true). Without it, the configuration decides what runs. */
+  dev?: boolean;
   /** Extra agent flags, after -dev. */
   args?: string[];
   /** Extra HCL appended to the generated configuration. */
@@ -31,17 +37,32 @@ export interface StartAgentOptions {
   /** Wait for the client's node to be ready (default true). */
   waitForNode?: boolean;
   env?: Record<string, string>;
+  /**
+   * The agent's directory (its agent.hcl, and whatever data_dir the config puts there): kept after
+   * stop when given. Default: a fresh temporary directory, removed on stop.
+   */
+  dir?: string;
+  /** Ports; 0 (the default) lets the agent pick and the banner tells. */
+  ports?: { http?: number; rpc?: number; serf?: number };
+  /** Wait for the banner only (default true); false returns once the process is spawned. */
+  waitForBanner?: boolean;
 }
 
 export interface TestAgent {
   address: string;
   port: number;
+  /** The RPC and gossip ports the banner reports (0 when the agent printed none). */
+  rpcPort: number;
+  serfPort: number;
+  dir: string;
   client: NomadClient;
   process: ChildProcess;
   /** Everything the agent printed so far (stdout and stderr). */
   output(): string;
-  /** Sends the signal (default SIGINT) and resolves with the exit code. */
+  /** Sends the signal (default SIGINT) and resolves with the exit code (null when killed by a signal). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** kill -9: the process dies at once, as in a crash. */
+  kill(): Promise<void>;
 }
 
 function command(useBin: boolean): { file: string; args: string[] } {
@@ -51,11 +72,16 @@ function command(useBin: boolean): { file: string; args: string[] } {
 }
 
 export async function startAgent(opts: StartAgentOptions = {}): Promise<TestAgent> {
-  const dir = await mkdtemp(join(tmpdir(), 'nomad-test-agent-'));
+  const owned = opts.dir === undefined;
+  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'nomad-test-agent-')));
+  await mkdir(dir, { recursive: true });
   const configFile = join(dir, 'agent.hcl');
-  await writeFile(configFile, `ports {\n  http = 0\n}\n${opts.config ?? ''}\n`);
+  const p = opts.ports ?? {};
+  const ports = `ports {\n  http = ${p.http ?? 0}\n  rpc = ${p.rpc ?? 0}\n  serf = ${p.serf ?? 0}\n}\n`;
+  await writeFile(configFile, `${ports}${opts.config ?? ''}\n`);
   const cmd = command(opts.useBin === true);
-  const child = spawn(cmd.file, [...cmd.args, 'agent', '-dev', '-config', configFile, ...(opts.args ?? [])], {
+  const dev = opts.dev === false ? [] : ['-dev'];
+  const child = spawn(cmd.file, [...cmd.args, 'agent', ...dev, '-config', configFile, ...(opts.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -69,15 +95,31 @@ export async function startAgent(opts: StartAgentOptions = {}): Promise<TestAgen
     const timer = setTimeout(() => child.kill('SIGKILL'), AGENT_STOP_TIMEOUT_MS);
     const code = await exited;
     clearTimeout(timer);
-    await rm(dir, { recursive: true, force: true });
+    if (owned) await rm(dir, { recursive: true, force: true });
     return code;
   };
+  const kill = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
   try {
-    const port = await waitForBanner(() => out, exited);
+    const bound = opts.waitForBanner === false ? undefined : await waitForBanner(() => out, exited);
+    const port = bound?.http ?? p.http ?? 0;
     const address = `http://127.0.0.1:${port}`;
     const client = new NomadClient({ address, token: '', region: '', namespace: '' });
-    if (opts.waitForNode !== false) await waitForReadyNode(client);
-    return { address, port, client, process: child, output: () => out, stop };
+    if (opts.waitForNode !== false && opts.dev !== false) await waitForReadyNode(client);
+    return {
+      address,
+      port,
+      rpcPort: bound?.rpc ?? p.rpc ?? 0,
+      serfPort: bound?.serf ?? p.serf ?? 0,
+      dir,
+      client,
+      process: child,
+      output: () => out,
+      stop,
+      kill,
+    };
   } catch (err) {
     await stop('SIGKILL');
     throw new Error(`The agent did not start: ${(err as Error).message}\n--- agent output ---\n${out}`, {
@@ -86,13 +128,18 @@ export async function startAgent(opts: StartAgentOptions = {}): Promise<TestAgen
   }
 }
 
-async function waitForBanner(output: () => string, exited: Promise<number | null>): Promise<number> {
+async function waitForBanner(
+  output: () => string,
+  exited: Promise<number | null>,
+): Promise<{ http: number; rpc: number; serf: number }> {
   const deadline = Date.now() + AGENT_READY_TIMEOUT_MS;
   let gone = false;
   void exited.then(() => (gone = true));
   while (Date.now() < deadline) {
-    const m = /Bind Addrs: HTTP: \[[^\]]*:(\d+)\]/.exec(output());
-    if (m !== null && output().includes('==> Nomad agent started!')) return Number(m[1]);
+    const m = /Bind Addrs: HTTP: \[[^\]]*:(\d+)\](?:; RPC: [^;]*:(\d+); Serf: \S*:(\d+))?/.exec(output());
+    if (m !== null && output().includes('==> Nomad agent started!')) {
+      return { http: Number(m[1]), rpc: Number(m[2] ?? 0), serf: Number(m[3] ?? 0) };
+    }
     if (gone) throw new Error('the agent exited');
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -77,6 +77,8 @@ export class Gossip {
   private seq = 0;
   private probeOrder: string[] = [];
   private stopped = false;
+  /** Set by leave(): our own leave must spread, not be refuted. */
+  private leaving = false;
 
   constructor(cfg: GossipConfig) {
     this.cfg = cfg;
@@ -155,6 +157,7 @@ export class Gossip {
   /** Announces a graceful leave and waits a moment for it to spread. */
   async leave(waitMs = 500): Promise<void> {
     const self = this.members.get(this.cfg.name)!;
+    this.leaving = true;
     self.incarnation++;
     this.spread({ kind: 'leave', name: self.name, incarnation: self.incarnation, from: self.name });
     const peers = this.peers('alive');
@@ -298,11 +301,13 @@ export class Gossip {
     if (typeof r !== 'object' || r === null || typeof r.name !== 'string') return;
     const self = this.members.get(this.cfg.name)!;
     if (r.name === this.cfg.name) {
-      // Someone suspects or declares us dead: refute with a newer incarnation.
+      // Someone suspects us, declares us dead, or remembers us as gone (we restarted, or were
+      // forced to leave while alive): refute with a newer incarnation.
       if (
-        (r.kind === 'suspect' || r.kind === 'dead') &&
+        (r.kind === 'suspect' || r.kind === 'dead' || r.kind === 'leave') &&
         r.incarnation >= self.incarnation &&
-        self.status === 'alive'
+        self.status === 'alive' &&
+        !this.leaving
       ) {
         self.incarnation = r.incarnation + 1;
         this.spread(this.aliveRumor(self));
