@@ -5,7 +5,7 @@ import { formatBytes } from './format/bytes.ts';
 import { formatList } from './format/columns.ts';
 import { formatTime, rfc3339ToMs } from './format/time.ts';
 import { formatAllocListStubs } from './formatters.ts';
-import { byPrefix, CliError, errorText, idLength, jobIdByPrefix } from './lookup.ts';
+import { byPrefix, CliError, errorText, idLength, jobAllocId } from './lookup.ts';
 
 const DEFAULT_TAIL_BYTES = 1024;
 
@@ -85,14 +85,7 @@ async function resolveAlloc(
   verbose: boolean,
   nowMs: number,
 ): Promise<string> {
-  if (job) {
-    const { id, namespace } = await jobIdByPrefix(api, arg);
-    const running = ((await api.jobs.allocations(id, false, { namespace })).data ?? []).filter(
-      (a) => a.ClientStatus === 'running',
-    );
-    if (running.length === 0) throw new CliError(`Job "${id}" has no running allocations`);
-    return running[0]!.ID;
-  }
+  if (job) return jobAllocId(api, arg, '');
   if (arg.length === 1) throw new CliError('Alloc ID must contain at least two characters.');
   const found = await byPrefix(arg, async (p) => (await api.allocations.prefixList(p)).data);
   if (found.kind === 'none') throw new CliError(`No allocation(s) with prefix or id "${arg}" found`);

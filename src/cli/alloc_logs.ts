@@ -2,7 +2,7 @@ import type { NomadClient } from '../api/index.ts';
 import type { Allocation } from '../structs/allocation.ts';
 import { commandErrorText, defineCommand } from './command.ts';
 import { formatAllocListStubs } from './formatters.ts';
-import { byPrefix, CliError, errorText, idLength, jobIdByPrefix } from './lookup.ts';
+import { byPrefix, CliError, errorText, idLength, jobAllocId } from './lookup.ts';
 import type { CliIO } from './ui.ts';
 
 const DEFAULT_TAIL_LINES = 10;
@@ -117,17 +117,6 @@ command keeps following new output until interrupted.`,
     }
   },
 });
-
-async function jobAllocId(api: NomadClient, jobPrefix: string, group: string): Promise<string> {
-  const { id, namespace } = await jobIdByPrefix(api, jobPrefix);
-  const allocs = ((await api.jobs.allocations(id, false, { namespace })).data ?? []).filter(
-    (a) => a.ClientStatus === 'running' && (group === '' || a.TaskGroup === group),
-  );
-  const latest = allocs.sort((a, b) => b.CreateIndex - a.CreateIndex)[0];
-  if (latest === undefined)
-    throw new CliError(`Error fetching allocations: job "${id}" has no running allocations`);
-  return latest.ID;
-}
 
 async function findAlloc(api: NomadClient, id: string, verbose: boolean, io: CliIO): Promise<Allocation> {
   if (id.length === 1) throw new CliError('Alloc ID must contain at least two characters.');

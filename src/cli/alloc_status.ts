@@ -100,7 +100,8 @@ async function printAlloc(api: NomadClient, ui: Ui, alloc: Allocation, opts: Pri
     ui.output(`\n${shortTaskStatus(alloc)}`);
     return;
   }
-  ui.output(formatAllocBasicInfo(alloc, opts));
+  const eligibility = await rescheduleEligibility(api, alloc.FollowupEvalID, opts.nowMs);
+  ui.output(formatAllocBasicInfo(alloc, { ...opts, rescheduleEligibility: eligibility }));
   const addresses = formatAllocNetworkInfo(alloc);
   if (addresses !== '') ui.output(`\n${addresses}`);
   let stats: AllocResourceUsage | null = null;
@@ -129,7 +130,43 @@ async function printAlloc(api: NomadClient, ui: Ui, alloc: Allocation, opts: Pri
   }
 }
 
-function formatAllocBasicInfo(alloc: Allocation, opts: PrintOptions): string {
+/**
+ * When a failed allocation's follow-up evaluation will run: "12s from now", or "" when there is no
+ * such evaluation, it cannot be read, or its time has passed (Nomad leaves the row out then).
+ */
+async function rescheduleEligibility(api: NomadClient, evalId: string, nowMs: number): Promise<string> {
+  if (evalId === '') return '';
+  let waitUntilMs: number;
+  try {
+    waitUntilMs = rfc3339ToMs((await api.evaluations.info(evalId)).data.WaitUntil);
+  } catch {
+    // Nomad treats this row as optional: an unreadable evaluation only hides it.
+    return '';
+  }
+  return waitUntilMs === 0 || waitUntilMs < nowMs ? '' : prettyTimeDiff(waitUntilMs, nowMs);
+}
+
+/**
+ * "Reschedule Attempts = a/t": the reschedules within the policy's interval (counted back from the
+ * allocation's last change) out of those allowed; null when it was never rescheduled or the policy
+ * sets no limit, as Nomad shows it.
+ */
+export function rescheduleAttempts(alloc: Allocation): string | null {
+  const events = alloc.RescheduleTracker?.Events ?? [];
+  if (events.length === 0) return null;
+  const policy = alloc.Job?.TaskGroups.find((g) => g.Name === alloc.TaskGroup)?.ReschedulePolicy;
+  if (policy === null || policy === undefined || policy.Attempts <= 0) return null;
+  const attempted =
+    policy.Interval > 0
+      ? events.filter((e) => alloc.ModifyTime - e.RescheduleTime < policy.Interval).length
+      : 0;
+  return `${attempted}/${policy.Attempts}`;
+}
+
+function formatAllocBasicInfo(
+  alloc: Allocation,
+  opts: PrintOptions & { rescheduleEligibility: string },
+): string {
   const time = (ns: number): string =>
     opts.verbose ? formatTime(nsToMs(ns)) : prettyTimeDiff(nsToMs(ns), opts.nowMs);
   const rows = [
@@ -153,8 +190,11 @@ function formatAllocBasicInfo(alloc: Allocation, opts: PrintOptions): string {
     rows.push(`Deployment ID|${limitId(alloc.DeploymentID, opts.length)}`, `Deployment Health|${health}`);
     if (alloc.DeploymentStatus?.Canary === true) rows.push('Canary|true');
   }
+  const attempts = rescheduleAttempts(alloc);
+  if (attempts !== null) rows.push(`Reschedule Attempts|${attempts}`);
   if (alloc.NextAllocation !== '')
     rows.push(`Replacement Alloc ID|${limitId(alloc.NextAllocation, opts.length)}`);
+  if (opts.rescheduleEligibility !== '') rows.push(`Reschedule Eligibility|${opts.rescheduleEligibility}`);
   if (opts.verbose && alloc.Metrics !== null) {
     const m = alloc.Metrics;
     rows.push(
@@ -228,9 +268,9 @@ function formatTaskResources(
     const used = ms.RSS === 0 && !(ms.Measured ?? []).includes('RSS') ? ms.Usage : ms.RSS;
     memUsage = `${formatBytes(used)}/${memUsage}`;
   }
-  const addresses = (alloc.AllocatedResources?.Shared.Ports ?? []).map(
-    (p) => `${p.Label}: ${p.HostIP}:${p.Value}`,
-  );
+  // Nomad lists only task-level networks here (a pre-0.12 form this project does not model); the
+  // group's ports are in the "Allocation Addresses" block, so the column stays empty.
+  const addresses: string[] = [];
   const disk = formatMiB(
     alloc.AllocatedResources?.Shared.DiskMB ??
       alloc.Job?.TaskGroups.find((g) => g.Name === alloc.TaskGroup)?.EphemeralDisk.SizeMB ??

@@ -4,6 +4,7 @@
  * matches whole hex bytes); several matches print a table instead of guessing.
  */
 import type { JobListStub, NomadClient } from '../api/index.ts';
+import type { AllocListStub } from '../structs/allocation.ts';
 import { formatList, shortId } from './format/columns.ts';
 import { formatTime, nsToMs } from './format/time.ts';
 
@@ -92,6 +93,33 @@ export async function byPrefix<T extends { ID: string }>(
   if (items.length === 0) return { kind: 'none' };
   if (items.length === 1) return { kind: 'one', item: items[0]! };
   return { kind: 'many', items };
+}
+
+/**
+ * The allocation `-job` picks (Nomad's getRandomJobAlloc): one of the job's running allocations, or
+ * of all its allocations when none runs. Nomad picks at random; we pick the newest, so a user who
+ * runs the command twice reads the same allocation.
+ */
+export async function jobAllocId(client: NomadClient, jobPrefix: string, group: string): Promise<string> {
+  const { id, namespace } = await jobIdByPrefix(client, jobPrefix);
+  let allocs: AllocListStub[];
+  try {
+    allocs = (await client.jobs.allocations(id, false, { namespace })).data ?? [];
+  } catch (err) {
+    throw new CliError(`Error fetching allocations: error querying job "${id}": ${errorText(err)}`);
+  }
+  if (allocs.length === 0)
+    throw new CliError(`Error fetching allocations: job "${id}" doesn't exist or it has no allocations`);
+  if (group !== '') {
+    allocs = allocs.filter((a) => a.TaskGroup === group);
+    if (allocs.length === 0)
+      throw new CliError(
+        `Error fetching allocations: task group "${group}" doesn't exist or it has no allocations`,
+      );
+  }
+  const running = allocs.filter((a) => a.ClientStatus === 'running');
+  const pool = running.length > 0 ? running : allocs;
+  return pool.reduce((a, b) => (b.CreateIndex > a.CreateIndex ? b : a)).ID;
 }
 
 export function idLength(verbose: boolean): number {

@@ -227,7 +227,7 @@ Label  Dynamic  Address
 Task "redis" is "running"
 Task Resources:
 CPU        Memory           Disk     Addresses
-8/500 MHz  6.3 MiB/256 MiB  300 MiB  db: 127.0.0.1:22672
+8/500 MHz  6.3 MiB/256 MiB  300 MiB  
 
 Task Events:
 Started At     = 2019-08-31T22:58:49Z
@@ -276,4 +276,45 @@ test('an agent that is not there is a one-line error', async () => {
     io.err(),
     /^Error querying node status: Get "http:\/\/127\.0\.0\.1:1\/v1\/nodes": dial tcp 127\.0\.0\.1:1: connect: connection refused\n$/,
   );
+});
+
+test('alloc status of a rescheduled allocation shows its attempts and when the next one is due', async () => {
+  const now = Date.UTC(2019, 7, 31, 23, 3, 40);
+  const base = f.allocation();
+  const group = { ...base.Job!.TaskGroups[0]! };
+  group.ReschedulePolicy = {
+    Attempts: 2,
+    Interval: 3600e9,
+    Delay: 5e9,
+    DelayFunction: 'constant',
+    MaxDelay: 0,
+    Unlimited: false,
+  };
+  const alloc = {
+    ...base,
+    Job: { ...base.Job!, TaskGroups: [group] },
+    ClientStatus: 'failed' as const,
+    DeploymentID: '',
+    ModifyTime: (now - 10_000) * 1e6,
+    // One reschedule inside the hour, one long before it: only the first counts.
+    RescheduleTracker: {
+      Events: [
+        { RescheduleTime: (now - 7200_000) * 1e6, PrevAllocID: 'x', PrevNodeID: 'y', Delay: 5e9 },
+        { RescheduleTime: (now - 60_000) * 1e6, PrevAllocID: 'x', PrevNodeID: 'y', Delay: 5e9 },
+      ],
+    },
+    FollowupEvalID: f.EVAL_ID,
+  };
+  const r = await run(
+    {
+      'GET /v1/allocations': { body: [f.allocStub()] },
+      [`GET /v1/allocation/${f.ALLOC_ID}`]: { body: alloc },
+      [`GET /v1/evaluation/${f.EVAL_ID}`]: {
+        body: { ...f.evaluation('pending'), WaitUntil: new Date(now + 12_000).toISOString() },
+      },
+    },
+    ['alloc', 'status', f.ALLOC_ID.slice(0, 8)],
+  );
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /\nReschedule Attempts {4}= 1\/2\nReschedule Eligibility = 12s from now\n/);
 });

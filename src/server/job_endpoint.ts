@@ -252,8 +252,9 @@ export class JobEndpoint {
         `Current job has version ${cur.Version}; enforcing version ${req.enforcePriorVersion}`,
       );
     }
+    // The new version has not been deployed yet: it earns Stable by its own deployment, as in Nomad.
     return this.register({
-      job: version,
+      job: { ...version, Stable: false },
       ...(req.enforcePriorVersion !== undefined
         ? { enforceIndex: true, jobModifyIndex: cur.JobModifyIndex }
         : {}),

@@ -168,6 +168,19 @@ test('Job.Revert registers an earlier version again; check-index on the prior ve
   assert.equal(job.Priority, 50);
 });
 
+test('Job.Revert to a stable version makes a new version that is not yet stable', async () => {
+  const h = newHarness();
+  const jobs = new JobEndpoint(h);
+  await jobs.register({ job: webJob() });
+  await jobs.stable({ jobId: 'web', jobVersion: 0, stable: true });
+  await jobs.register({ job: webJob({ Priority: 90 }) });
+  await jobs.revert({ jobId: 'web', jobVersion: 0 });
+  const job = h.store.snapshot().jobByID('default', 'web')!;
+  assert.equal(job.Version, 2);
+  assert.equal(job.Stable, false);
+  assert.equal(h.store.snapshot().jobByIDAndVersion('default', 'web', 0)!.Stable, true);
+});
+
 test('Job.Scale changes one group\u2019s count with a job-scaling evaluation, within the rules', async () => {
   const h = newHarness();
   const jobs = new JobEndpoint(h);
