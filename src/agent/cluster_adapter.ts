@@ -4,18 +4,13 @@
  * leader and peers, the operator's raft, autopilot and snapshot calls in Nomad's JSON, and where
  * requests that need the leader go. The one place that converts between the two.
  */
-import type {
-  ClientEndpoints,
-  ClusterInfo,
-  OperatorEndpoints,
-  AutopilotConfiguration,
-} from '../http/backend.ts';
+import type { ClientEndpoints, ClusterInfo, OperatorEndpoints } from '../http/backend.ts';
 import type { LeaderForwarding, LeaderRoute } from '../http/forward.ts';
 import { parseDuration, formatDuration } from '../lib/duration.ts';
 import { NomadError } from '../lib/errors.ts';
 import type { RemoteServers } from '../client/remote_servers.ts';
 import { LEADER_WAIT_MS, type ServerCluster } from '../server/cluster.ts';
-import type { AgentMember } from '../api/types.ts';
+import type { AgentMember, AutopilotConfiguration } from '../api/types.ts';
 import { memberStatus } from '../server/cluster_members.ts';
 import type { Member } from '../server/gossip/member.ts';
 import type { ClusterOperator } from '../server/cluster_operator.ts';

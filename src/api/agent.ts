@@ -6,6 +6,9 @@ import type { SchedulerConfiguration } from '../structs/operator.ts';
 import type { HttpTransport, QueryMeta, QueryOptions, Response, WriteMeta, WriteOptions } from './client.ts';
 import type {
   AgentHealthResponse,
+  AutopilotConfiguration,
+  OperatorHealthReply,
+  RaftConfiguration,
   AgentSelf,
   JoinResponse,
   MetricsSummary,
@@ -124,6 +127,52 @@ export class Operator {
   ): W<SchedulerSetConfigurationResponse> {
     const params = { ...opts.params, ...(opts.cas === undefined ? {} : { cas: String(opts.cas) }) };
     return this.#t.write('PUT', '/v1/operator/scheduler/configuration', config, { ...opts, params });
+  }
+
+  /** The raft configuration: every server, voter or not, and which one leads. */
+  raftGetConfiguration(opts: QueryOptions = {}): Q<RaftConfiguration> {
+    return this.#t.query('/v1/operator/raft/configuration', opts);
+  }
+
+  /** Removes a server from raft by its ID. */
+  async raftRemovePeerByID(id: string, opts: WriteOptions = {}): Promise<void> {
+    await this.#t.write('DELETE', '/v1/operator/raft/peer', undefined, {
+      ...opts,
+      params: { ...opts.params, id },
+    });
+  }
+
+  /** Hands leadership to the voter with this ID; resolves once it leads. */
+  async raftTransferLeadershipByID(id: string, opts: WriteOptions = {}): Promise<void> {
+    const params = { ...opts.params, id };
+    await this.#t.write('PUT', '/v1/operator/raft/transfer-leadership', undefined, { ...opts, params });
+  }
+
+  autopilotGetConfiguration(opts: QueryOptions = {}): Q<AutopilotConfiguration> {
+    return this.#t.query('/v1/operator/autopilot/configuration', opts);
+  }
+
+  /** Sets autopilot's configuration; with cas, only if its ModifyIndex still equals it. Resolves with whether it was set. */
+  autopilotSetConfiguration(
+    config: Partial<AutopilotConfiguration>,
+    opts: WriteOptions & { cas?: number } = {},
+  ): W<boolean> {
+    const params = { ...opts.params, ...(opts.cas === undefined ? {} : { cas: String(opts.cas) }) };
+    return this.#t.write('PUT', '/v1/operator/autopilot/configuration', config, { ...opts, params });
+  }
+
+  autopilotServerHealth(opts: QueryOptions = {}): Q<OperatorHealthReply> {
+    return this.#t.query('/v1/operator/autopilot/health', opts);
+  }
+
+  /** The servers' whole state, as bytes to keep in a file. */
+  snapshotSave(opts: QueryOptions = {}): Promise<Buffer> {
+    return this.#t.raw('/v1/operator/snapshot', opts);
+  }
+
+  /** Replaces the servers' whole state with a saved snapshot. */
+  async snapshotRestore(data: Buffer, opts: WriteOptions = {}): Promise<void> {
+    await this.#t.write('PUT', '/v1/operator/snapshot', data, opts);
   }
 
   async metrics(opts: QueryOptions = {}): Promise<MetricsSummary> {

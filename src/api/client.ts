@@ -178,11 +178,18 @@ export class HttpTransport {
     const url = new URL(this.#base.href);
     url.pathname = `${url.pathname.replace(/\/$/, '')}${opts.path}`;
     url.search = opts.query.toString();
-    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    // A Buffer goes as it is (a snapshot file); anything else as JSON.
+    const binary = Buffer.isBuffer(opts.body);
+    const payload =
+      opts.body === undefined
+        ? undefined
+        : binary
+          ? (opts.body as Buffer)
+          : Buffer.from(JSON.stringify(opts.body));
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (this.config.token) headers['X-Nomad-Token'] = this.config.token;
     if (payload !== undefined) {
-      headers['Content-Type'] = 'application/json';
+      headers['Content-Type'] = binary ? 'application/octet-stream' : 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
     const requestFn = url.protocol === 'https:' ? httpsRequest : httpRequest;

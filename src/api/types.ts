@@ -449,3 +449,56 @@ export interface StreamEvents {
   Index: number;
   Events: StreamEvent[];
 }
+
+/** One server in the raft configuration, as /v1/operator/raft/configuration lists it. */
+export interface RaftServerInfo {
+  ID: string;
+  Node: string;
+  Address: string;
+  Leader: boolean;
+  Voter: boolean;
+  RaftProtocol: string;
+}
+
+/** /v1/operator/raft/configuration. */
+export interface RaftConfiguration {
+  Servers: RaftServerInfo[];
+  Index: number;
+}
+
+/** Autopilot's settings, in Nomad's JSON (durations as Go duration strings). */
+export interface AutopilotConfiguration {
+  CleanupDeadServers: boolean;
+  LastContactThreshold: string;
+  MaxTrailingLogs: number;
+  MinQuorum: number;
+  ServerStabilizationTime: string;
+  EnableRedundancyZones: boolean;
+  DisableUpgradeMigration: boolean;
+  EnableCustomUpgrades: boolean;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+export interface ServerHealthInfo {
+  ID: string;
+  Name: string;
+  Address: string;
+  SerfStatus: string;
+  Version: string;
+  Leader: boolean;
+  LastContact: string;
+  LastTerm: number;
+  LastIndex: number;
+  Healthy: boolean;
+  Voter: boolean;
+  StableSince: string;
+}
+
+export interface OperatorHealthReply {
+  Healthy: boolean;
+  FailureTolerance: number;
+  Leader: string;
+  Voters: string[];
+  Servers: ServerHealthInfo[];
+}

@@ -4,6 +4,9 @@
  */
 import type { Command } from './command.ts';
 
+/** How long the process may linger after the agent shut down before it exits anyway. */
+export const AGENT_EXIT_GRACE_MS = 1_000;
+
 export const command: Command = {
   name: 'agent',
   help: () =>
@@ -13,6 +16,10 @@ export const command: Command = {
     ].join('\n\n'),
   async run(args) {
     const { runAgent } = await import('../agent/agent.ts');
-    return runAgent([...args]);
+    const code = await runAgent([...args]);
+    // The agent has shut down: whatever a peer left open (a connection, a timer) must not keep
+    // the process alive. A clean exit comes first if nothing is left.
+    setTimeout(() => process.exit(code), AGENT_EXIT_GRACE_MS).unref();
+    return code;
   },
 };

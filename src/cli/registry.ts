@@ -139,6 +139,42 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     synopsis: 'Display status information about nodes',
     load: c(() => import('./node_status.ts')),
   },
+  operator: { synopsis: 'Provides cluster-level tools for Nomad operators' },
+  'operator autopilot': { synopsis: 'Provides tools for modifying Autopilot configuration' },
+  'operator autopilot get-config': {
+    synopsis: 'Display the current Autopilot configuration',
+    load: pick(() => import('./operator_autopilot.ts'), 'getConfig'),
+  },
+  'operator autopilot health': {
+    synopsis: 'Display the current Autopilot health',
+    load: pick(() => import('./operator_autopilot.ts'), 'health'),
+  },
+  'operator autopilot set-config': {
+    synopsis: 'Modify the current Autopilot configuration',
+    load: pick(() => import('./operator_autopilot.ts'), 'setConfig'),
+  },
+  'operator raft': { synopsis: 'Provides access to the Raft subsystem' },
+  'operator raft list-peers': {
+    synopsis: 'Display the current Raft peer configuration',
+    load: pick(() => import('./operator_raft.ts'), 'listPeers'),
+  },
+  'operator raft remove-peer': {
+    synopsis: 'Remove a Nomad server from the Raft configuration',
+    load: pick(() => import('./operator_raft.ts'), 'removePeer'),
+  },
+  'operator raft transfer-leadership': {
+    synopsis: 'Transfer leadership to a specified Nomad server',
+    load: pick(() => import('./operator_raft.ts'), 'transferLeadership'),
+  },
+  'operator snapshot': { synopsis: 'Saves and restores snapshots of Nomad server state' },
+  'operator snapshot restore': {
+    synopsis: 'Restore snapshot of Nomad server state',
+    load: pick(() => import('./operator_snapshot.ts'), 'restore'),
+  },
+  'operator snapshot save': {
+    synopsis: 'Saves snapshot of Nomad server state',
+    load: pick(() => import('./operator_snapshot.ts'), 'save'),
+  },
   server: { synopsis: 'Interact with servers' },
   'server force-leave': {
     synopsis: 'Force a server into the left state',

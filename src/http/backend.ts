@@ -26,6 +26,9 @@ import type {
   NodeUpdateResponse,
   PeriodicForceResponse,
   ScalingRequest,
+  RaftConfiguration,
+  AutopilotConfiguration,
+  OperatorHealthReply,
 } from '../api/types.ts';
 
 export interface JobRegisterArgs {
@@ -115,56 +118,9 @@ export interface ClusterInfo {
   forceLeave(node: string, prune: boolean): Promise<void>;
 }
 
-/** One server in the raft configuration, as /v1/operator/raft/configuration lists it. */
-export interface RaftServerInfo {
-  ID: string;
-  Node: string;
-  Address: string;
-  Leader: boolean;
-  Voter: boolean;
-  RaftProtocol: string;
-}
-
-/** Autopilot's settings, in Nomad's JSON (durations as Go duration strings). */
-export interface AutopilotConfiguration {
-  CleanupDeadServers: boolean;
-  LastContactThreshold: string;
-  MaxTrailingLogs: number;
-  MinQuorum: number;
-  ServerStabilizationTime: string;
-  EnableRedundancyZones: boolean;
-  DisableUpgradeMigration: boolean;
-  EnableCustomUpgrades: boolean;
-  CreateIndex: number;
-  ModifyIndex: number;
-}
-
-export interface ServerHealthInfo {
-  ID: string;
-  Name: string;
-  Address: string;
-  SerfStatus: string;
-  Version: string;
-  Leader: boolean;
-  LastContact: string;
-  LastTerm: number;
-  LastIndex: number;
-  Healthy: boolean;
-  Voter: boolean;
-  StableSince: string;
-}
-
-export interface OperatorHealthReply {
-  Healthy: boolean;
-  FailureTolerance: number;
-  Leader: string;
-  Voters: string[];
-  Servers: ServerHealthInfo[];
-}
-
 /** The servers' own operations: raft membership, leadership, autopilot and snapshots. */
 export interface OperatorEndpoints {
-  raftConfiguration(): { Servers: RaftServerInfo[]; Index: number };
+  raftConfiguration(): RaftConfiguration;
   raftRemovePeer(id: string): Promise<void>;
   raftTransferLeadership(id: string): Promise<void>;
   autopilotConfiguration(): AutopilotConfiguration;

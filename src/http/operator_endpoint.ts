@@ -5,7 +5,8 @@
 import { NomadError, badRequest } from '../lib/errors.ts';
 import type { ApiContext } from './api_context.ts';
 import { bodyObject, fieldBool, fieldInt, fieldString, type Body } from './api_context.ts';
-import type { AutopilotConfiguration, OperatorEndpoints } from './backend.ts';
+import type { AutopilotConfiguration } from '../api/types.ts';
+import type { OperatorEndpoints } from './backend.ts';
 import type { HttpRequest } from './request.ts';
 import type { HttpResponse } from './response.ts';
 import { RawBody } from './response.ts';

@@ -80,7 +80,6 @@ export interface AutopilotDeps {
 export class Autopilot {
   readonly #d: AutopilotDeps;
   readonly #stable = new Map<string, { healthy: boolean; sinceMs: number }>();
-  #health: AutopilotHealth | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #running = false;
 
@@ -98,12 +97,11 @@ export class Autopilot {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#stable.clear();
-    this.#health = undefined;
   }
 
-  /** The latest health, computed afresh when none is known yet. */
-  async health(): Promise<AutopilotHealth> {
-    return this.#health ?? (await this.#computeHealth());
+  /** The health of every server now (asks each for its stats). */
+  health(): Promise<AutopilotHealth> {
+    return this.#computeHealth();
   }
 
   /** One round: refresh health, then at most one membership change. */
@@ -111,8 +109,7 @@ export class Autopilot {
     if (this.#running || !this.#d.raft().isLeader) return;
     this.#running = true;
     try {
-      this.#health = await this.#computeHealth();
-      const change = this.#nextChange(this.#health);
+      const change = this.#nextChange(await this.#computeHealth());
       if (change === undefined) return;
       this.#d.logger.info('autopilot: changing the raft configuration', {
         kind: change.change.kind,

@@ -42,6 +42,8 @@ export class ClientRpcService {
   >;
   private readonly leadership: Leadership;
   private readonly forwarders = new Map<string, RpcClient>();
+  /** Aborts the blocking queries in progress when the service closes. */
+  private readonly closing = new AbortController();
 
   constructor(nodes: ClientRpcService['nodes'], leadership: Leadership) {
     this.nodes = nodes;
@@ -70,6 +72,7 @@ export class ClientRpcService {
           this.nodes.getClientAllocs(field<string>(b, 'nodeId'), {
             minIndex: Number(field<number>(b, 'minIndex')),
             waitMs,
+            signal: this.closing.signal,
           }),
         waitMs + BLOCKING_RPC_SLACK_MS,
       );
@@ -123,6 +126,7 @@ export class ClientRpcService {
   }
 
   close(): void {
+    this.closing.abort();
     for (const c of this.forwarders.values()) c.close();
     this.forwarders.clear();
   }
