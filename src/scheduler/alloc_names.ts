@@ -6,6 +6,17 @@
 import type { Allocation } from '../structs/allocation.ts';
 import { allocIndex, allocName } from '../structs/allocation.ts';
 
+/**
+ * A string joined from parts is a tree of pieces in V8 (about 130 bytes for a name like
+ * "web.api[12]" and its parts); the name lives as long as its allocation, so it is made one flat
+ * string. Converting it to a number flattens it in place, and the garbage collector then drops the
+ * tree for the flat string.
+ */
+export function flatString(s: string): string {
+  void Number(s);
+  return s;
+}
+
 export class AllocNameIndex {
   private readonly jobId: string;
   private readonly group: string;
@@ -20,7 +31,7 @@ export class AllocNameIndex {
   }
 
   private name(i: number): string {
-    return allocName(this.jobId, this.group, i);
+    return flatString(allocName(this.jobId, this.group, i));
   }
 
   /** Names for n new placements: free indexes below the count first, then reused low ones. */

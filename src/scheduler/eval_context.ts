@@ -14,6 +14,7 @@ import { rngFromSeed } from '../lib/random.ts';
 import { PatternCache } from './constraints.ts';
 import { EvalEligibility } from './eligibility.ts';
 import { JobCounts } from './job_counts.ts';
+import { ScoreSharing } from './metrics.ts';
 import { NodeTable, type PlanView } from './node_table.ts';
 import type { SchedulerState } from './state.ts';
 
@@ -23,6 +24,8 @@ export class EvalContext implements PlanView {
   readonly table: NodeTable;
   readonly patterns = new PatternCache();
   readonly eligibility = new EvalEligibility();
+  /** Score objects the plan's placements share in their metrics. */
+  readonly scoreSharing = new ScoreSharing();
   readonly rng: Rng;
   readonly config: SchedulerConfiguration;
   readonly nowNs: number;
@@ -51,6 +54,16 @@ export class EvalContext implements PlanView {
 
   plannedOn(nodeId: string): readonly Allocation[] {
     return this.plan.NodeAllocation[nodeId] ?? [];
+  }
+
+  touches(nodeId: string): boolean {
+    const p = this.plan;
+    // Every stop, preemption, placement and update is filed under its node in one of these.
+    return (
+      p.NodeAllocation[nodeId] !== undefined ||
+      p.NodeUpdate[nodeId] !== undefined ||
+      p.NodePreemptions[nodeId] !== undefined
+    );
   }
 
   /** Per node counts of the job's live allocations (built on first use). */

@@ -10,20 +10,68 @@ import type { Node } from '../structs/node.ts';
 import { allocAmount, forEachAllocPort, nodeCapacity, nodeReservedPorts, type Amount } from './resources.ts';
 import type { SchedulerState } from './state.ts';
 
+/**
+ * What the node table derives from the node list alone (positions, capacities), shared by every
+ * evaluation that sees the same list: a snapshot hands out the same array for as long as no node
+ * changes, and evaluations against it then skip rebuilding this per node.
+ */
+interface NodeBase {
+  nodes: readonly Node[];
+  indexById: Map<string, number>;
+  cpuCap: Float64Array;
+  memCap: Float64Array;
+  diskCap: Float64Array;
+}
+
+const nodeBases = new WeakMap<readonly Node[], NodeBase>();
+
+function buildBase(list: Iterable<Node>): NodeBase {
+  const nodes = Array.isArray(list) ? (list as readonly Node[]) : [...list];
+  const n = nodes.length;
+  const base: NodeBase = {
+    nodes,
+    indexById: new Map(),
+    cpuCap: new Float64Array(n),
+    memCap: new Float64Array(n),
+    diskCap: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i]!;
+    base.indexById.set(node.ID, i);
+    const cap = nodeCapacity(node);
+    base.cpuCap[i] = cap.cpu;
+    base.memCap[i] = cap.memoryMb;
+    base.diskCap[i] = cap.diskMb;
+  }
+  return base;
+}
+
+function baseOf(list: Iterable<Node>): NodeBase {
+  if (!Array.isArray(list)) return buildBase(list);
+  const arr = list as readonly Node[];
+  let base = nodeBases.get(arr);
+  // The list is the snapshot's own, never changed; the length check guards against one that was.
+  if (base === undefined || base.nodes.length !== arr.length) {
+    base = buildBase(arr);
+    nodeBases.set(arr, base);
+  }
+  return base;
+}
+
 export class NodeTable {
-  readonly nodes: Node[] = [];
-  private readonly indexById = new Map<string, number>();
-  readonly cpuCap: number[] = [];
-  readonly memCap: number[] = [];
-  readonly diskCap: number[] = [];
-  readonly cpuUsed: number[] = [];
-  readonly memUsed: number[] = [];
-  readonly diskUsed: number[] = [];
+  readonly nodes: readonly Node[];
+  private readonly indexById: Map<string, number>;
+  readonly cpuCap: Float64Array;
+  readonly memCap: Float64Array;
+  readonly diskCap: Float64Array;
+  readonly cpuUsed: Float64Array;
+  readonly memUsed: Float64Array;
+  readonly diskUsed: Float64Array;
   /** Ports in use per node (node-reserved and allocations'); null until the node is built. */
-  readonly ports: (Set<number> | null)[] = [];
-  private readonly built: boolean[] = [];
+  readonly ports: (Set<number> | null)[];
+  private readonly built: Uint8Array;
   /** Bumped whenever a node's usage changes: cached scores compare against it. */
-  readonly version: number[] = [];
+  readonly version: Int32Array;
 
   /**
    * Allocations placed together share their Tasks object, so its sum is computed once per
@@ -36,24 +84,19 @@ export class NodeTable {
   constructor(state: SchedulerState, plan: PlanView) {
     this.state = state;
     this.plan = plan;
-    for (const n of state.nodes()) this.add(n);
-  }
-
-  private add(node: Node): number {
-    const i = this.nodes.length;
-    this.nodes.push(node);
-    this.indexById.set(node.ID, i);
-    const cap = nodeCapacity(node);
-    this.cpuCap.push(cap.cpu);
-    this.memCap.push(cap.memoryMb);
-    this.diskCap.push(cap.diskMb);
-    this.cpuUsed.push(0);
-    this.memUsed.push(0);
-    this.diskUsed.push(0);
-    this.ports.push(null);
-    this.built.push(false);
-    this.version.push(0);
-    return i;
+    const base = baseOf(state.nodes());
+    const n = base.nodes.length;
+    this.nodes = base.nodes;
+    this.indexById = base.indexById;
+    this.cpuCap = base.cpuCap;
+    this.memCap = base.memCap;
+    this.diskCap = base.diskCap;
+    this.cpuUsed = new Float64Array(n);
+    this.memUsed = new Float64Array(n);
+    this.diskUsed = new Float64Array(n);
+    this.ports = new Array<Set<number> | null>(n).fill(null);
+    this.built = new Uint8Array(n);
+    this.version = new Int32Array(n);
   }
 
   get size(): number {
@@ -66,17 +109,22 @@ export class NodeTable {
 
   /** Makes sure node i's usage reflects the snapshot and the plan so far. */
   ensure(i: number): void {
-    if (this.built[i] === true) return;
-    this.built[i] = true;
+    if (this.built[i] === 1) return;
+    this.built[i] = 1;
     const node = this.nodes[i]!;
     const reserved = nodeReservedPorts(node);
     const ports = new Set<number>(reserved.length === 0 ? undefined : reserved);
     this.ports[i] = ports;
-    for (const a of this.proposedAllocs(node.ID)) this.apply(i, a, 1);
+    if (this.plan.touches(node.ID)) {
+      for (const a of this.proposedAllocs(node.ID)) this.apply(i, a, 1);
+      return;
+    }
+    // Nothing in the plan concerns the node: its live allocations in the snapshot are all there is.
+    for (const a of this.state.allocsByNode(node.ID)) if (!allocTerminal(a)) this.apply(i, a, 1);
   }
 
   isBuilt(i: number): boolean {
-    return this.built[i] === true;
+    return this.built[i] === 1;
   }
 
   /** The allocations proposed for a node: the snapshot's live ones, adjusted by the plan. */
@@ -100,7 +148,7 @@ export class NodeTable {
   account(alloc: Allocation, sign: 1 | -1): void {
     if (allocTerminal(alloc)) return;
     const i = this.indexById.get(alloc.NodeID);
-    if (i === undefined || this.built[i] !== true) return;
+    if (i === undefined || this.built[i] !== 1) return;
     this.apply(i, alloc, sign);
   }
 
@@ -137,4 +185,6 @@ export interface PlanView {
   plannedVersion(allocId: string): Allocation | undefined;
   /** The allocations the plan places or updates on a node. */
   plannedOn(nodeId: string): readonly Allocation[];
+  /** Whether the plan places, updates, stops or preempts anything on the node. */
+  touches(nodeId: string): boolean;
 }

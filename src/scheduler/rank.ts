@@ -143,15 +143,21 @@ export function affinityScore(ctx: EvalContext, r: GroupRanking, i: number): num
   return s;
 }
 
-/** Min and max counts over the values that ever held an allocation, taken once per selection. */
+/**
+ * Min and max counts over the values that ever held an allocation, taken once per selection, and
+ * the even-spread boost of every value known then: counts only change between selections, so a
+ * value's boost is the same for every node that has it.
+ */
 export interface EvenStats {
   any: boolean;
   min: number;
   max: number;
+  /** Boost per value id (for an even spread; empty for one with targets). */
+  boosts: number[];
 }
 
 export function evenStats(r: GroupRanking): EvenStats[] {
-  return r.spreads.map(({ set }) => {
+  return r.spreads.map(({ set, desired }) => {
     let min = 0;
     let max = 0;
     let any = false;
@@ -163,7 +169,10 @@ export function evenStats(r: GroupRanking): EvenStats[] {
       if (min === 0 || c < min) min = c;
       if (max === 0 || c > max) max = c;
     }
-    return { any, min, max };
+    const stats: EvenStats = { any, min, max, boosts: [] };
+    if (desired === null)
+      for (let v = 0; v < set.counts.length; v++) stats.boosts.push(evenBoost(set, stats, v));
+    return stats;
   });
 }
 
@@ -189,22 +198,22 @@ export function spreadScore(r: GroupRanking, stats: EvenStats[], i: number): num
       continue;
     }
     if (s.desired === null) {
-      total += evenBoost(s.set, stats[k]!, vid);
+      const st = stats[k]!;
+      // A value first seen during this selection has no precomputed boost yet.
+      total += vid < st.boosts.length ? st.boosts[vid]! : evenBoost(s.set, st, vid);
       continue;
     }
-    const used = s.set.counts[vid]! + 1;
-    const desired = s.desired.get(s.set.values[vid]!) ?? s.desired.get('*');
-    if (desired === undefined) {
-      total -= 1;
-      continue;
-    }
-    if (desired === 0) {
-      total += r.lowestSpreadBoost;
-      continue;
-    }
-    const boost = ((desired - used) / desired) * (s.weight / r.spreadWeightSum);
-    total += boost;
-    if (boost < r.lowestSpreadBoost) r.lowestSpreadBoost = boost;
+    total += targetBoost(r, s, vid);
   }
   return total;
+}
+
+function targetBoost(r: GroupRanking, s: SpreadPlan, vid: number): number {
+  const used = s.set.counts[vid]! + 1;
+  const desired = s.desired!.get(s.set.values[vid]!) ?? s.desired!.get('*');
+  if (desired === undefined) return -1;
+  if (desired === 0) return r.lowestSpreadBoost;
+  const boost = ((desired - used) / desired) * (s.weight / r.spreadWeightSum);
+  if (boost < r.lowestSpreadBoost) r.lowestSpreadBoost = boost;
+  return boost;
 }

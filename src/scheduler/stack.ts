@@ -65,6 +65,12 @@ interface PreparedGroup {
   /** Fit scores per node, valid while the node's usage version matches. */
   fitScores: Float64Array;
   fitVersions: Int32Array;
+  /**
+   * Nodes known feasible for the group (1). Feasibility only depends on the node itself, unless the
+   * group has distinct_hosts or distinct_property checks, which depend on the plan: then nothing is
+   * remembered.
+   */
+  feasibleKnown: Uint8Array | null;
 }
 
 interface Candidate {
@@ -135,9 +141,49 @@ export class Stack {
       limit,
       fitScores: new Float64Array(this.ctx.table.size),
       fitVersions: new Int32Array(this.ctx.table.size).fill(-1),
+      feasibleKnown: null,
     };
+    const c = p.checks;
+    if (!c.distinctHostsJob && !c.distinctHostsGroup && c.distinctProperties.length === 0)
+      p.feasibleKnown = new Uint8Array(this.ctx.table.size);
     this.groups.set(tg.Name, p);
     return p;
+  }
+
+  /**
+   * The fit score of node i for the group, or NaN when it is infeasible or full (recorded in the
+   * metrics). A node whose usage has not changed since it last fit keeps its score: the fit and
+   * ports only change together with the usage version, and a cached score implies the node passed
+   * feasibility, which is remembered too unless the group has checks that depend on the plan.
+   */
+  private fitNode(p: PreparedGroup, i: number, opts: SelectOptions, m: MetricsBuilder): number {
+    const ctx = this.ctx;
+    const t = ctx.table;
+    this.lastPreempted = null;
+    this.lastFreed = null;
+    const known = p.feasibleKnown;
+    if (known !== null && p.fitVersions[i] === t.version[i]) return p.fitScores[i]!;
+    if (known === null || known[i] !== 1) {
+      if (!feasible(ctx, p.checks, this.keys, i, m)) return NaN;
+      if (known !== null) known[i] = 1;
+    }
+    t.ensure(i);
+    const dim = checkFit(ctx, p.ask, i, null);
+    if (dim === '') {
+      if (p.fitVersions[i] === t.version[i]) return p.fitScores[i]!;
+      const binpack = binpackScore(ctx, p.ask, i, null);
+      p.fitScores[i] = binpack;
+      p.fitVersions[i] = t.version[i]!;
+      return binpack;
+    }
+    const pre = opts.preempt === true ? findPreemptions(ctx, p.ask, i, this.job!) : null;
+    if (pre === null || checkFit(ctx, p.ask, i, pre.freed) !== '') {
+      m.exhaust(t.nodes[i]!, dim);
+      return NaN;
+    }
+    this.lastPreempted = pre.allocs;
+    this.lastFreed = pre.freed;
+    return binpackScore(ctx, p.ask, i, pre.freed);
   }
 
   /** Scores node i for the group, or NaN when it is infeasible or full (recorded in the metrics). */
@@ -148,35 +194,10 @@ export class Stack {
     m: MetricsBuilder,
     stats: EvenStats[],
   ): number {
-    const ctx = this.ctx;
-    const node = ctx.table.nodes[i]!;
-    this.lastPreempted = null;
-    this.lastFreed = null;
-    if (!feasible(ctx, p.checks, this.keys, i, m)) return NaN;
-    ctx.table.ensure(i);
-    let freed: FreedResources | null = null;
-    const dim = checkFit(ctx, p.ask, i, null);
-    if (dim !== '') {
-      const pre = opts.preempt === true ? findPreemptions(ctx, p.ask, i, this.job!) : null;
-      if (pre === null || checkFit(ctx, p.ask, i, pre.freed) !== '') {
-        m.exhaust(node, dim);
-        return NaN;
-      }
-      freed = pre.freed;
-      this.lastPreempted = pre.allocs;
-      this.lastFreed = freed;
-    }
-    let binpack: number;
-    if (freed === null && p.fitVersions[i] === ctx.table.version[i]) binpack = p.fitScores[i]!;
-    else {
-      binpack = binpackScore(ctx, p.ask, i, freed);
-      if (freed === null) {
-        p.fitScores[i] = binpack;
-        p.fitVersions[i] = ctx.table.version[i]!;
-      }
-    }
+    const binpack = this.fitNode(p, i, opts, m);
+    if (Number.isNaN(binpack)) return NaN;
     if (this.system) {
-      if (m.wouldRetain(binpack)) m.retain(node, binpack, { binpack });
+      if (m.wouldRetain(binpack)) m.retainFit(this.ctx.table.nodes[i]!, binpack);
       return binpack;
     }
     let sum = binpack;
@@ -189,14 +210,19 @@ export class Stack {
       n++;
     }
     let penalty = 0;
-    if (opts.penaltyNodeIds?.has(node.ID) === true) {
+    const penaltyNodes = opts.penaltyNodeIds;
+    if (
+      penaltyNodes !== undefined &&
+      penaltyNodes !== null &&
+      penaltyNodes.has(this.ctx.table.nodes[i]!.ID)
+    ) {
       penalty = -1;
       sum += penalty;
       n++;
     }
     let affinity = 0;
     if (p.rank.affinities.length > 0) {
-      affinity = affinityScore(ctx, p.rank, i);
+      affinity = affinityScore(this.ctx, p.rank, i);
       sum += affinity;
       n++;
     }
@@ -210,14 +236,7 @@ export class Stack {
     }
     const norm = sum / n;
     if (m.wouldRetain(norm)) {
-      const scores: Record<string, number> = {
-        binpack,
-        'job-anti-affinity': anti,
-        'node-reschedule-penalty': penalty,
-        'node-affinity': affinity,
-      };
-      if (spread !== 0) scores['allocation-spread'] = spread;
-      m.retain(node, norm, scores);
+      m.retain(this.ctx.table.nodes[i]!, norm, { binpack, antiAffinity: anti, penalty, affinity, spread });
     }
     return norm;
   }
@@ -248,7 +267,7 @@ export class Stack {
         if (r.option !== null) return r;
       }
     }
-    const m = new MetricsBuilder();
+    const m = new MetricsBuilder(this.ctx.scoreSharing);
     const stats = p.rank.spreads.length > 0 ? evenStats(p.rank) : [];
     const order = this.order;
     const n = order.length;
@@ -280,7 +299,7 @@ export class Stack {
   /** Evaluates the group on one node only (system placements and in-place update checks). */
   selectOnNode(node: Node, tg: TaskGroup, opts: SelectOptions = {}): SelectResult {
     const p = this.prepare(tg);
-    const m = new MetricsBuilder();
+    const m = new MetricsBuilder(this.ctx.scoreSharing);
     const i = this.ctx.table.indexOf(node.ID);
     if (i < 0) return this.finish(p, m, null);
     m.evaluated++;

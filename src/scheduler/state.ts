@@ -22,7 +22,7 @@ export interface SchedulerState {
   allocByID(id: string): Allocation | undefined;
   /** Allocations of a job: all of them when `all`, else only those of the job's current incarnation (CreateIndex). */
   allocsByJob(namespace: string, jobId: string, all: boolean): Allocation[];
-  allocsByNode(nodeId: string): Allocation[];
+  allocsByNode(nodeId: string): readonly Allocation[];
   evalByID(id: string): Evaluation | undefined;
   deploymentByID(id: string): Deployment | undefined;
   latestDeploymentByJobID(namespace: string, jobId: string): Deployment | undefined;

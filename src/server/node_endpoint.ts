@@ -296,7 +296,8 @@ export class NodeEndpoint {
         const allocs = s.allocsByNode(nodeId);
         return {
           index: allocs.reduce((m, a) => Math.max(m, a.ModifyIndex), 0) || s.tableIndex('allocs'),
-          value: allocs,
+          // The snapshot's list is shared and frozen; callers get their own.
+          value: allocs.slice(),
           items: [watchItems.allocsByNode(nodeId)],
         };
       },

@@ -184,9 +184,20 @@ function collectKeys<V>(node: TreeNode<V>, out: string[]): void {
   for (const kid of node.kids) collectKeys(kid, out);
 }
 
+function fillValues<V>(node: TreeNode<V>, out: V[], at: number): number {
+  if (node.leaf) {
+    for (const v of node.vals) out[at++] = v;
+    return at;
+  }
+  for (const kid of node.kids) at = fillValues(kid, out, at);
+  return at;
+}
+
 export class SortedMap<V> {
   readonly size: number;
   private readonly root: TreeNode<V> | null;
+  /** committedValues()' list, made on first call. */
+  private committed: readonly V[] | null = null;
 
   private constructor(root: TreeNode<V> | null, size: number) {
     this.root = root;
@@ -257,6 +268,23 @@ export class SortedMap<V> {
     const out: V[] = [];
     if (this.root !== null) collectValues(this.root, out);
     return out;
+  }
+
+  /**
+   * All values in key order as one frozen list, made once and then handed out again. Only for a
+   * map that no edit will change any more (one in a committed version of the tables): an edit may
+   * change the nodes it owns in place, which would leave the list stale.
+   */
+  committedValues(): readonly V[] {
+    let list = this.committed;
+    if (list === null) {
+      // Sized up front: the list lives as long as the map, so it should not carry spare capacity.
+      const out = new Array<V>(this.size);
+      if (this.root !== null) fillValues(this.root, out, 0);
+      list = Object.freeze(out);
+      this.committed = list;
+    }
+    return list;
   }
 
   keysArray(): string[] {

@@ -85,3 +85,18 @@ test('SortedMap holds ten thousand keys and finds each one', () => {
   const keys = m.keysArray();
   assert.deepEqual(keys, [...keys].sort());
 });
+
+test('committedValues() lists the values in key order, frozen, and hands out the same list again', () => {
+  const edit = newEdit();
+  let m = SortedMap.empty<number>();
+  for (let i = 99; i >= 0; i--) m = m.set(`k${String(i).padStart(2, '0')}`, i, edit);
+  const list = m.committedValues();
+  assert.deepEqual(list, m.valuesArray());
+  assert.equal(list.length, 100);
+  assert.ok(Object.isFrozen(list));
+  assert.equal(m.committedValues(), list);
+  const next = m.set('k50', -1);
+  assert.equal(next.committedValues()[50], -1);
+  assert.equal(m.committedValues()[50], 50);
+  assert.deepEqual(SortedMap.empty<number>().committedValues(), []);
+});

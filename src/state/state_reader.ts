@@ -86,7 +86,7 @@ export class StateReader {
   // Nodes
 
   /** Every node, ordered by ID. */
-  nodes(): Node[] {
+  nodes(): readonly Node[] {
     return this.t.nodes.valuesArray();
   }
 
@@ -120,7 +120,7 @@ export class StateReader {
     return rows.filter((a) => a.Job === null || a.Job.CreateIndex === job.CreateIndex);
   }
 
-  allocsByNode(nodeId: string): Allocation[] {
+  allocsByNode(nodeId: string): readonly Allocation[] {
     return rowsOf(this.t.allocsByNode, nodeId);
   }
 

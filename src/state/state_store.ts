@@ -8,6 +8,8 @@
  * - After a write commits, waiters whose watch items it touched are woken, then event listeners
  *   are called with the write's events (synchronously, in commit order).
  */
+import type { Allocation } from '../structs/allocation.ts';
+import type { Node } from '../structs/node.ts';
 import { defaultSchedulerConfiguration } from '../structs/operator.ts';
 import { DEFAULT_NAMESPACE } from '../structs/job.ts';
 import type { Change } from './changes.ts';
@@ -26,7 +28,26 @@ export class StateSnapshot extends StateReader {
   tables(): Tables {
     return this.t;
   }
+
+  /**
+   * The same frozen list for every snapshot until a node changes (no copy per call): the
+   * scheduler keys what it derives from the node list by this list.
+   */
+  override nodes(): readonly Node[] {
+    return this.t.nodes.committedValues();
+  }
+
+  /**
+   * A node's allocations as one frozen list, made once per version of the node's index entry
+   * and shared by every later snapshot in which that entry is unchanged: the scheduler and the
+   * plan applier read it for every node they look at.
+   */
+  override allocsByNode(nodeId: string): readonly Allocation[] {
+    return this.t.allocsByNode.get(nodeId)?.committedValues() ?? NO_ALLOCS;
+  }
 }
+
+const NO_ALLOCS: readonly Allocation[] = Object.freeze([]);
 
 export function defaultNamespace(): Namespace {
   return {

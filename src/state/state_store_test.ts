@@ -323,3 +323,32 @@ test('allocsByJob() without all skips allocations of an earlier incarnation of t
     ['new', 'old'],
   );
 });
+
+test('snapshots share one frozen list per node until its allocations change, and one node list until a node changes', () => {
+  const store = storeWithJob();
+  const job = store.snapshot().jobByID('default', 'web')!;
+  store.write(11, (txn) => upsertNode(txn, mockNode('n2')));
+  store.write(12, (txn) =>
+    upsertAllocs(txn, [mockAlloc('a1', job, 'n1'), mockAlloc('a2', job, 'n1'), mockAlloc('a3', job, 'n2')]),
+  );
+  const before = store.snapshot();
+  const n1 = before.allocsByNode('n1');
+  assert.ok(Object.isFrozen(n1));
+  assert.equal(before.allocsByNode('n1'), n1);
+  store.write(13, (txn) => upsertAllocs(txn, [mockAlloc('a4', job, 'n2')]));
+  const after = store.snapshot();
+  assert.equal(after.allocsByNode('n1'), n1, 'an unchanged node keeps its list');
+  assert.deepEqual(
+    after.allocsByNode('n2').map((a) => a.ID),
+    ['a3', 'a4'],
+  );
+  assert.deepEqual(
+    before.allocsByNode('n2').map((a) => a.ID),
+    ['a3'],
+  );
+  assert.deepEqual(after.allocsByNode('missing'), []);
+  assert.equal(after.nodes(), before.nodes());
+  store.write(14, (txn) => upsertNode(txn, mockNode('n3')));
+  assert.notEqual(store.snapshot().nodes(), before.nodes());
+  assert.equal(store.snapshot().nodes().length, 3);
+});
