@@ -1,12 +1,11 @@
-import type { NomadClient } from '../api/index.ts';
 import { commandErrorText, defineCommand } from './command.ts';
 import { formatTime } from './format/time.ts';
 import { CliError, errorText } from './lookup.ts';
 import { findNodeId } from './node_lookup.ts';
+import { monitorDrain } from './node_drain_monitor.ts';
 import type { CliIO, Ui } from './ui.ts';
 
 const DEFAULT_DEADLINE_NS = 3600e9;
-const DRAIN_POLL_WAIT_MS = 5000;
 
 export const command = defineCommand({
   name: 'node drain',
@@ -57,7 +56,12 @@ allow, or are stopped at the deadline.`,
     const api = client();
     try {
       const { id, exact } = await findNodeId(api, args[0], flags.self);
-      if (flags.monitor) return await monitorDrain(api, ui, io, id);
+      const follow = { ignoreSystem: flags['ignore-system'], index: 0 };
+      if (flags.monitor) {
+        ui.output(`${formatTime(io.nowMs())}: Monitoring node "${id}": Ctrl-C to detach monitoring`);
+        await monitorDrain(api, io, ui, id, follow);
+        return 0;
+      }
       if (!exact && !flags.yes && !(await confirm(ui, io, id, flags.enable))) return 0;
       const meta: Record<string, string> = {};
       if (flags.m !== '') meta['message'] = flags.m;
@@ -67,15 +71,21 @@ allow, or are stopped at the deadline.`,
         return 0;
       }
       const deadline = flags.force ? -1 : flags['no-deadline'] ? 0 : flags.deadline;
-      await api.nodes.updateDrain(
+      const set = await api.nodes.updateDrain(
         id,
         { Deadline: deadline, IgnoreSystemJobs: flags['ignore-system'] },
         false,
         { meta },
       );
-      ui.output(`Node "${id}" drain strategy set`);
-      if (flags.detach) return 0;
-      return await monitorDrain(api, ui, io, id);
+      if (flags.detach) {
+        ui.output(`Node "${id}" drain strategy set`);
+        return 0;
+      }
+      const now = formatTime(io.nowMs());
+      ui.output(`${now}: Ctrl-C to stop monitoring: will not cancel the node drain`);
+      ui.output(`${now}: Node "${id}" drain strategy set`);
+      await monitorDrain(api, io, ui, id, { ...follow, index: set.meta.lastIndex });
+      return 0;
     } catch (err) {
       ui.error(
         err instanceof CliError ? err.message : `Error updating drain specification: ${errorText(err)}`,
@@ -94,37 +104,4 @@ async function confirm(ui: Ui, io: CliIO, id: string, enable: boolean): Promise<
   }
   if (answer === 'y' || answer === 'yes') return true;
   throw new CliError('For confirmation, an exact ‘y’ is required.');
-}
-
-/** Waits until the node's drain is over and its allocations have stopped. */
-async function monitorDrain(api: NomadClient, ui: Ui, io: CliIO, id: string): Promise<number> {
-  const ts = (): string => formatTime(io.nowMs());
-  const short = id.slice(0, 8);
-  ui.output(`==> ${ts()}: Monitoring node "${short}": Ctrl-C to detach monitoring`);
-  let waitIndex = 0;
-  let drainDone = false;
-  while (!io.signal.aborted) {
-    const res = await api.nodes.info(id, { waitIndex, waitTimeMs: DRAIN_POLL_WAIT_MS, signal: io.signal });
-    waitIndex = res.meta.lastIndex;
-    if (!drainDone && res.data.DrainStrategy === null) {
-      drainDone = true;
-      ui.output(`==> ${ts()}: Drain complete for node "${short}"`);
-    }
-    if (drainDone) {
-      const allocs = (await api.nodes.allocations(id)).data ?? [];
-      // System jobs stay when the drain ignores them; they are not waited for.
-      const running = allocs.filter(
-        (a) =>
-          (a.ClientStatus === 'running' || a.ClientStatus === 'pending') &&
-          a.DesiredStatus === 'run' &&
-          a.Job?.Type !== 'system',
-      );
-      if (running.length === 0) {
-        ui.output(`==> ${ts()}: All allocations on node "${short}" have stopped`);
-        return 0;
-      }
-      await io.sleep(DRAIN_POLL_WAIT_MS / 10);
-    }
-  }
-  return 0;
 }

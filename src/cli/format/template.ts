@@ -193,7 +193,8 @@ function splitTopLevel(text: string, sep: string): string[] {
 }
 
 function tokenizeArgs(text: string): string[] {
-  const re = /"(?:[^"\\]|\\.)*"|`[^`]*`|\((?:[^()]|\([^()]*\))*\)|[^\s()]+/g;
+  // A parenthesized pipeline may be followed by a field chain: `(index . 0).ID`.
+  const re = /"(?:[^"\\]|\\.)*"|`[^`]*`|\((?:[^()]|\([^()]*\))*\)(?:\.\w+)*|[^\s()]+/g;
   return text.match(re) ?? [];
 }
 
@@ -233,7 +234,12 @@ function evalCommand(args: string[], piped: unknown[], scope: Scope): unknown {
 }
 
 function evalOperand(text: string, scope: Scope): unknown {
-  if (text.startsWith('(')) return evalPipe(text.slice(1, -1), scope);
+  if (text.startsWith('(')) {
+    const close = text.lastIndexOf(')');
+    const fields = text.slice(close + 1);
+    const value = evalPipe(text.slice(1, close), scope);
+    return fields === '' ? value : fieldPath(value, fields.slice(1).split('.'));
+  }
   if (text.startsWith('"')) return JSON.parse(text) as unknown;
   if (text.startsWith('`')) return text.slice(1, -1);
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);

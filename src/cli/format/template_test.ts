@@ -24,6 +24,12 @@ test('renderTemplate() supports printf, len, index, with and pipelines', () => {
   assert.equal(renderTemplate('{{.Missing}}', {}), '<no value>');
 });
 
+test('renderTemplate() reads fields of a parenthesized pipeline, as Go does', () => {
+  assert.equal(renderTemplate('{{(index . 1).ID}}', jobs), 'batch');
+  assert.equal(renderTemplate('{{printf "%s/%v" (index . 0).ID (index . 0).Meta.owner}}', jobs), 'example/a');
+  assert.equal(renderTemplate('{{(index . 0)}}', ['x']), 'x');
+});
+
 test('renderTemplate() names what it cannot do', () => {
   assert.throws(() => renderTemplate('{{range .}}', jobs), TemplateError);
   assert.throws(() => renderTemplate('{{nosuch .}}', jobs), /function "nosuch" not defined/);
