@@ -1,4 +1,4 @@
-import { commandErrorText, defineCommand } from './command.ts';
+import { defineCommand } from './command.ts';
 import { CliError, errorText, jobIdByPrefix } from './lookup.ts';
 import { EvalMonitor, monitorLength } from './monitor.ts';
 
@@ -15,25 +15,24 @@ only one.`,
   ],
   async run({ flags, args, ui, io, client }) {
     if (args.length < 2 || args.length > 3) {
-      ui.error('This command takes two or three arguments: <job> [<group>] <count>');
-      ui.error(commandErrorText('job scale'));
+      ui.error('Command requires at least two arguments and no more than three');
       return 1;
     }
     const countText = args[args.length - 1]!;
-    if (!/^\d+$/.test(countText)) {
-      ui.error(`Failed to parse count value "${countText}": it must be a non-negative integer`);
+    if (!/^[+-]?\d+$/.test(countText)) {
+      ui.error(
+        `Failed to convert count string to int: strconv.Atoi: parsing ${JSON.stringify(countText)}: invalid syntax`,
+      );
       return 1;
     }
     const api = client();
     try {
       const { id, namespace } = await jobIdByPrefix(api, args[0]!.trim());
-      let group = args.length === 3 ? args[1]! : '';
-      if (group === '') {
-        const job = (await api.jobs.info(id, { namespace })).data;
-        if (job.TaskGroups.length !== 1)
-          throw new CliError('Group name required: the job has more than one task group');
-        group = job.TaskGroups[0]!.Name;
-      }
+      const job = (await api.jobs.info(id, { namespace })).data;
+      const group = scaledGroup(
+        job.TaskGroups.map((g) => g.Name),
+        args.length === 3 ? args[1]! : '',
+      );
       const res = (
         await api.jobs.scale(
           id,
@@ -47,9 +46,10 @@ only one.`,
         )
       ).data;
       if (res.Warnings) ui.output(`[bold][yellow]Job Warnings:\n${res.Warnings}[reset]\n`);
-      if (res.EvalID === '') return 0;
-      if (flags.detach) {
-        ui.output(`Evaluation ID: ${res.EvalID}`);
+      const parameterized = job.ParameterizedJob !== null;
+      if (flags.detach || job.Periodic !== null || parameterized) {
+        ui.output('Job scale successful');
+        if (!parameterized && job.Periodic === null) ui.output(`Evaluation ID: ${res.EvalID}`);
         return 0;
       }
       return await new EvalMonitor({ client: api, ui, io, length: monitorLength(flags.verbose) }).monitor(
@@ -61,3 +61,13 @@ only one.`,
     }
   },
 });
+
+/** The group a scale request names: the one given, or the job's only group (Nomad's performGroupCheck). */
+export function scaledGroup(groups: readonly string[], given: string): string {
+  if (given === '') {
+    if (groups.length > 1) throw new CliError('Group name required');
+    if (groups.length === 1) return groups[0]!;
+  }
+  if (groups.includes(given)) return given;
+  throw new CliError(`Group ${given} not found within job`);
+}

@@ -16,7 +16,8 @@ export function jobListStub(job: Job, summary: JobSummary | undefined, withMeta:
     Type: job.Type,
     Priority: job.Priority,
     Periodic: job.Periodic !== null && job.Periodic.Enabled,
-    ParameterizedJob: job.ParameterizedJob !== null,
+    // A dispatched child carries its parent's block but is not itself parameterized (Nomad's IsParameterized).
+    ParameterizedJob: job.ParameterizedJob !== null && !job.Dispatched,
     Stop: job.Stop,
     Status: job.Status,
     StatusDescription: job.StatusDescription,
