@@ -1,5 +1,6 @@
 import type { Job } from '../structs/job.ts';
 import { commandErrorText, defineCommand } from './command.ts';
+import { nextLaunchText } from './format/periodic.ts';
 import { formatJson } from './format/template.ts';
 import { JOB_FILE_FLAGS, JOB_FILE_OPTIONS, JobFileError, loadJobFile } from './job_file.ts';
 import { errorText } from './lookup.ts';
@@ -110,7 +111,10 @@ placed, 1 for any other error.`,
     const parameterized = job.ParameterizedJob !== null;
     if (flags.detach || periodic || parameterized || evalId === '') {
       ui.output('Job registration successful');
-      if (!periodic && !parameterized && evalId !== '') ui.output(`Evaluation ID: ${evalId}`);
+      if (periodic && !parameterized) {
+        const next = nextLaunchText(job, io.nowMs());
+        if (next !== null) ui.output(`Approximate next launch time: ${next}`);
+      } else if (!parameterized && evalId !== '') ui.output(`Evaluation ID: ${evalId}`);
       return 0;
     }
     return new EvalMonitor({ client: api, ui, io, length: monitorLength(flags.verbose) }).monitor(evalId);

@@ -5,6 +5,7 @@ import type { Job } from '../structs/job.ts';
 import { formatAllocMetrics } from './alloc_metrics.ts';
 import { defineCommand } from './command.ts';
 import { formatKV, formatList } from './format/columns.ts';
+import { nextLaunchText } from './format/periodic.ts';
 import { formatOutput } from './format/template.ts';
 import { formatTime, nsToMs, prettyTimeDiff, rfc3339ToMs } from './format/time.ts';
 import { formatAllocListStubs, formatLatestDeployment } from './formatters.ts';
@@ -123,6 +124,10 @@ export async function outputJobStatus(
     `Parameterized|${parameterized}`,
   ];
   if (job.DispatchIdempotencyToken !== '') basic.push(`Idempotency Token|${job.DispatchIdempotencyToken}`);
+  if (periodic && !parameterized) {
+    const next = job.Stop ? 'none (job stopped)' : nextLaunchText(job, opts.nowMs);
+    if (next !== null) basic.push(`Next Periodic Launch|${next}`);
+  }
   ui.output(formatKV(basic));
   if (opts.short) return;
   const q = { namespace: job.Namespace };

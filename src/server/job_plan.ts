@@ -13,7 +13,7 @@ import type { Evaluation } from '../structs/evaluation.ts';
 import type { Job } from '../structs/job.ts';
 import type { Plan, PlanAnnotations, PlanResult } from '../structs/plan.ts';
 import type { JobInput } from '../structs/canonicalize.ts';
-import { nextCronTime } from './cron_next.ts';
+import { nextCronTime } from '../structs/cron_next.ts';
 import { newJobEval, type EndpointDeps } from './endpoint_common.ts';
 import { admitJob, jobSpecChanged } from './job_endpoint.ts';
 

@@ -10,10 +10,9 @@ import { NomadError } from '../lib/errors.ts';
 import type { IdSource } from '../lib/random.ts';
 import { proposeOrThrow, type Log } from '../fsm/log.ts';
 import { jobIsParameterized, jobIsPeriodic, type StateSnapshot, type StateStore } from '../state/index.ts';
-import { parseCron } from '../structs/cron.ts';
 import type { Evaluation } from '../structs/evaluation.ts';
 import type { Job } from '../structs/job.ts';
-import { nextCronTime } from './cron_next.ts';
+import { nextLaunchMs } from '../structs/cron_next.ts';
 import { newJobEval } from './endpoint_common.ts';
 import { Heap } from './heap.ts';
 
@@ -40,21 +39,9 @@ interface Tracked {
   nextMs: number;
 }
 
-const keyOf = (namespace: string, jobId: string): string => `${namespace}\u0000${jobId}`;
+export { nextLaunchMs };
 
-/** The first launch of a periodic job strictly after `afterMs`, over all of its specs. */
-export function nextLaunchMs(job: Pick<Job, 'Periodic'>, afterMs: number): number | undefined {
-  const p = job.Periodic;
-  if (p === null || !p.Enabled) return undefined;
-  const specs = p.Specs !== null && p.Specs.length > 0 ? p.Specs : [p.Spec];
-  let best: number | undefined;
-  for (const spec of specs) {
-    if (spec === '') continue;
-    const next = nextCronTime(parseCron(spec), afterMs, p.TimeZone === '' ? 'UTC' : p.TimeZone);
-    if (next !== undefined && (best === undefined || next < best)) best = next;
-  }
-  return best;
-}
+const keyOf = (namespace: string, jobId: string): string => `${namespace}\u0000${jobId}`;
 
 /** The child job a launch registers: the parent without its periodic block, named for the launch. */
 export function deriveChildJob(parent: Job, launchMs: number, nowNs: number): Job {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCron } from '../structs/cron.ts';
+import { parseCron } from './cron.ts';
 import { checkTimeZone, nextCronTime } from './cron_next.ts';
 
 const iso = (ms: number | undefined): string | undefined =>

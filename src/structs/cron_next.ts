@@ -5,7 +5,8 @@
  * the instant the zone's offset before the jump gives it (so it still fires, shifted by the jump).
  */
 import { NomadError } from '../lib/errors.ts';
-import type { CronSchedule } from '../structs/cron.ts';
+import { parseCron, type CronSchedule } from './cron.ts';
+import type { Job } from './job.ts';
 
 /** The search gives up (no launch) after this many calendar steps: e.g. "30 2 30 2 *" never matches. */
 export const CRON_SEARCH_STEPS_MAX = 200_000;
@@ -160,4 +161,18 @@ export function nextCronTime(s: CronSchedule, afterMs: number, timeZone = 'UTC')
     wall = match + MS_PER_S;
   }
   return undefined;
+}
+
+/** The first launch of a periodic job strictly after `afterMs`, over all of its specs. */
+export function nextLaunchMs(job: Pick<Job, 'Periodic'>, afterMs: number): number | undefined {
+  const p = job.Periodic;
+  if (p === null || !p.Enabled) return undefined;
+  const specs = p.Specs !== null && p.Specs.length > 0 ? p.Specs : [p.Spec];
+  let best: number | undefined;
+  for (const spec of specs) {
+    if (spec === '') continue;
+    const next = nextCronTime(parseCron(spec), afterMs, p.TimeZone === '' ? 'UTC' : p.TimeZone);
+    if (next !== undefined && (best === undefined || next < best)) best = next;
+  }
+  return best;
 }
