@@ -42,6 +42,9 @@ export class EvalContext implements PlanView {
     this.rng = rngFromSeed(opts.evalId);
     this.config = state.schedulerConfig();
     this.table = new NodeTable(state, this);
+    // A plan handed in with work in it already (not done today) must not look untouched.
+    for (const m of [plan.NodeAllocation, plan.NodeUpdate, plan.NodePreemptions])
+      for (const nodeId in m) this.table.markTouched(nodeId);
   }
 
   isRemoved(allocId: string): boolean {
@@ -54,16 +57,6 @@ export class EvalContext implements PlanView {
 
   plannedOn(nodeId: string): readonly Allocation[] {
     return this.plan.NodeAllocation[nodeId] ?? [];
-  }
-
-  touches(nodeId: string): boolean {
-    const p = this.plan;
-    // Every stop, preemption, placement and update is filed under its node in one of these.
-    return (
-      p.NodeAllocation[nodeId] !== undefined ||
-      p.NodeUpdate[nodeId] !== undefined ||
-      p.NodePreemptions[nodeId] !== undefined
-    );
   }
 
   /** Per node counts of the job's live allocations (built on first use). */
@@ -110,6 +103,7 @@ export class EvalContext implements PlanView {
       FollowupEvalID: opts.followupEvalId ?? alloc.FollowupEvalID,
     };
     (this.plan.NodeUpdate[alloc.NodeID] ??= []).push(stopped);
+    this.table.markTouched(alloc.NodeID);
   }
 
   /** Takes back the last stop of an allocation (Nomad's PopUpdate). */
@@ -128,6 +122,7 @@ export class EvalContext implements PlanView {
   appendAlloc(alloc: Allocation, replaces?: Allocation): void {
     const prior = this.planned.get(alloc.ID);
     const list = (this.plan.NodeAllocation[alloc.NodeID] ??= []);
+    this.table.markTouched(alloc.NodeID);
     if (prior !== undefined) {
       this.change(prior, -1);
       const at = list.findIndex((a) => a.ID === alloc.ID);
@@ -153,6 +148,7 @@ export class EvalContext implements PlanView {
       PreemptedByAllocation: preemptingAllocId,
     };
     (this.plan.NodePreemptions[alloc.NodeID] ??= []).push(evicted);
+    this.table.markTouched(alloc.NodeID);
   }
 
   /** The live allocations proposed for a node once the plan applies. */

@@ -15,7 +15,7 @@ import {
 import { CLASS_ELIGIBLE, CLASS_INELIGIBLE, CLASS_UNKNOWN, type ClassStatus } from './eligibility.ts';
 import type { EvalContext } from './eval_context.ts';
 import type { MetricsBuilder } from './metrics.ts';
-import { feasibilityKeyOf, hasDrivers, nodeClassOf, parseGoBool } from './node_class.ts';
+import { hasDrivers, parseGoBool } from './node_class.ts';
 import { PropertySet } from './property_set.ts';
 
 export const FILTER_CLASS_INELIGIBLE = 'computed class ineligible';
@@ -65,7 +65,7 @@ function distinctHosts(list: Constraint[] | null): boolean {
 }
 
 function distinctProperty(ctx: EvalContext, job: Job, c: Constraint, group: string | null): DistinctProperty {
-  const set = new PropertySet(ctx.table.nodes, { attribute: c.LTarget, taskGroup: group, targets: null });
+  const set = new PropertySet(ctx.table.base, { attribute: c.LTarget, taskGroup: group, targets: null });
   ctx.counts(job).track(set);
   if (c.RTarget === '') return { set, allowed: 1, error: null };
   if (!/^[0-9]+$/.test(c.RTarget)) {
@@ -124,6 +124,8 @@ export function prepareGroupChecks(
 export class NodeKeys {
   private readonly ids: Int32Array;
   private readonly ctx: EvalContext;
+  /** This evaluation's key id per key id of the shared node base (given on first meeting). */
+  private readonly idOfBaseKey: number[] = [];
   constructor(ctx: EvalContext) {
     this.ctx = ctx;
     this.ids = new Int32Array(ctx.table.size).fill(-1);
@@ -131,8 +133,15 @@ export class NodeKeys {
   of(i: number): number {
     let id = this.ids[i]!;
     if (id < 0) {
-      const node = this.ctx.table.nodes[i]!;
-      id = this.ctx.eligibility.keyId(feasibilityKeyOf(node), nodeClassOf(node));
+      const base = this.ctx.table.base;
+      const b = base.featureKeyId(i);
+      const known = this.idOfBaseKey[b];
+      if (known !== undefined) id = known;
+      else {
+        const k = base.featureKey(b);
+        id = this.ctx.eligibility.keyId(k.key, k.computedClass);
+        this.idOfBaseKey[b] = id;
+      }
       this.ids[i] = id;
     }
     return id;

@@ -31,13 +31,6 @@ export interface ScoreParts {
   spread: number;
 }
 
-interface ScoredNode {
-  node: Node;
-  norm: number;
-  kind: ScoreKind;
-  parts: ScoreParts;
-}
-
 interface SharedScores {
   kind: ScoreKind;
   parts: ScoreParts;
@@ -125,6 +118,9 @@ function bump(map: Record<string, number> | null, key: string): Record<string, n
   return m;
 }
 
+/** Score parts kept per retained node, in this order. */
+const PARTS = 5;
+
 export class MetricsBuilder {
   evaluated = 0;
   filtered = 0;
@@ -133,8 +129,14 @@ export class MetricsBuilder {
   constraintFiltered: Record<string, number> | null = null;
   classExhausted: Record<string, number> | null = null;
   dimensionExhausted: Record<string, number> | null = null;
-  /** Best scores first; at most MAX_RETAINED_NODE_SCORES. */
-  private readonly top: ScoredNode[] = [];
+  /**
+   * The best scores so far, best first (at most MAX_RETAINED_NODE_SCORES), kept in typed arrays:
+   * a selection may improve its list dozens of times, and objects per try add up.
+   */
+  private readonly topNodes: Node[] = [];
+  private readonly topNorms = new Float64Array(MAX_RETAINED_NODE_SCORES);
+  private readonly topKinds = new Uint8Array(MAX_RETAINED_NODE_SCORES);
+  private readonly topParts = new Float64Array(MAX_RETAINED_NODE_SCORES * PARTS);
   private readonly sharing: ScoreSharing;
 
   constructor(sharing: ScoreSharing) {
@@ -155,38 +157,84 @@ export class MetricsBuilder {
 
   /** Whether a score would make the top list (so the caller gathers its parts only then). */
   wouldRetain(norm: number): boolean {
-    return this.top.length < MAX_RETAINED_NODE_SCORES || norm > this.top[this.top.length - 1]!.norm;
+    const n = this.topNodes.length;
+    return n < MAX_RETAINED_NODE_SCORES || norm > this.topNorms[n - 1]!;
   }
 
   /** Keeps a node ranked by its fit alone (the system stack). */
   retainFit(node: Node, binpack: number): void {
-    this.insert({
-      node,
-      norm: binpack,
-      kind: KIND_FIT_ONLY,
-      parts: { binpack, antiAffinity: 0, penalty: 0, affinity: 0, spread: 0 },
-    });
+    const at = this.slot(node, binpack, KIND_FIT_ONLY);
+    if (at < 0) return;
+    const o = at * PARTS;
+    this.topParts[o] = binpack;
+    this.topParts.fill(0, o + 1, o + PARTS);
   }
 
-  /** Keeps a node ranked by the generic stack; a zero spread score is left out, as in Nomad. */
-  retain(node: Node, norm: number, parts: ScoreParts): void {
-    this.insert({ node, norm, kind: parts.spread === 0 ? KIND_GENERIC : KIND_GENERIC_SPREAD, parts });
+  /**
+   * Keeps a node ranked by the generic stack, with its scores by part (binpack, job anti-affinity,
+   * reschedule penalty, node affinity, spread); a zero spread score is left out, as in Nomad.
+   * Positional, not an object: this runs many times per selection.
+   */
+  retain(
+    node: Node,
+    norm: number,
+    binpack: number,
+    antiAffinity: number,
+    penalty: number,
+    affinity: number,
+    spread: number,
+  ): void {
+    const at = this.slot(node, norm, spread === 0 ? KIND_GENERIC : KIND_GENERIC_SPREAD);
+    if (at < 0) return;
+    const o = at * PARTS;
+    const p = this.topParts;
+    p[o] = binpack;
+    p[o + 1] = antiAffinity;
+    p[o + 2] = penalty;
+    p[o + 3] = affinity;
+    p[o + 4] = spread;
   }
 
-  private insert(s: ScoredNode): void {
-    if (!this.wouldRetain(s.norm)) return;
-    let at = this.top.length;
-    while (at > 0 && this.top[at - 1]!.norm < s.norm) at--;
-    this.top.splice(at, 0, s);
-    if (this.top.length > MAX_RETAINED_NODE_SCORES) this.top.pop();
+  /** Makes room for a score in the top list (after equal ones); -1 when it does not make it. */
+  private slot(node: Node, norm: number, kind: ScoreKind): number {
+    if (!this.wouldRetain(norm)) return -1;
+    const nodes = this.topNodes;
+    let at = nodes.length;
+    while (at > 0 && this.topNorms[at - 1]! < norm) at--;
+    const last = Math.min(nodes.length, MAX_RETAINED_NODE_SCORES - 1);
+    // Shift the entries from `at` down by one; the last one drops off a full list.
+    if (nodes.length < MAX_RETAINED_NODE_SCORES) nodes.push(node);
+    for (let j = last; j > at; j--) {
+      nodes[j] = nodes[j - 1]!;
+      this.topNorms[j] = this.topNorms[j - 1]!;
+      this.topKinds[j] = this.topKinds[j - 1]!;
+      this.topParts.copyWithin(j * PARTS, (j - 1) * PARTS, j * PARTS);
+    }
+    nodes[at] = node;
+    this.topNorms[at] = norm;
+    this.topKinds[at] = kind;
+    return at;
+  }
+
+  private scoresAt(j: number): Readonly<Record<string, number>> {
+    const o = j * PARTS;
+    const p = this.topParts;
+    const parts: ScoreParts = {
+      binpack: p[o]!,
+      antiAffinity: p[o + 1]!,
+      penalty: p[o + 2]!,
+      affinity: p[o + 3]!,
+      spread: p[o + 4]!,
+    };
+    return this.sharing.scores(this.topKinds[j] as ScoreKind, parts);
   }
 
   build(opts: { nodesAvailable: Record<string, number>; nodesInPool: number }): AllocMetric {
     // map() sizes the array exactly; push() would leave spare capacity on every allocation.
     const meta: NodeScoreMeta[] | null =
-      this.top.length === 0
+      this.topNodes.length === 0
         ? null
-        : this.top.map((t) => this.sharing.meta(t.node.ID, this.sharing.scores(t.kind, t.parts), t.norm));
+        : this.topNodes.map((node, j) => this.sharing.meta(node.ID, this.scoresAt(j), this.topNorms[j]!));
     return {
       NodesEvaluated: this.evaluated,
       NodesFiltered: this.filtered,

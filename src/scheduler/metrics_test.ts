@@ -4,6 +4,7 @@ import { MAX_RETAINED_NODE_SCORES, MetricsBuilder, ScoreSharing } from './metric
 import { mockNode } from './testing/mock.ts';
 
 const AVAILABLE = { dc1: 10 };
+const retained = (binpack: number, spread = 0) => [binpack, 0, 0, 0, spread] as const;
 const parts = (binpack: number, spread = 0) => ({
   binpack,
   antiAffinity: 0,
@@ -14,7 +15,7 @@ const parts = (binpack: number, spread = 0) => ({
 
 test('a metric keeps the best five scores, best first, with "allocation-spread" only when non-zero', () => {
   const m = new MetricsBuilder(new ScoreSharing());
-  for (let i = 0; i < 8; i++) m.retain(mockNode(i), i / 10, parts(i / 10, i % 2 === 0 ? 0 : -0.5));
+  for (let i = 0; i < 8; i++) m.retain(mockNode(i), i / 10, ...retained(i / 10, i % 2 === 0 ? 0 : -0.5));
   const meta = m.build({ nodesAvailable: AVAILABLE, nodesInPool: 8 }).ScoreMetaData!;
   assert.equal(meta.length, MAX_RETAINED_NODE_SCORES);
   assert.deepEqual(
@@ -40,7 +41,7 @@ test('placements of one evaluation share equal score objects, which are frozen, 
   const sharing = new ScoreSharing();
   const build = (nodeIndex: number, binpack: number, spread: number) => {
     const m = new MetricsBuilder(sharing);
-    m.retain(mockNode(nodeIndex), binpack, parts(binpack, spread));
+    m.retain(mockNode(nodeIndex), binpack, ...retained(binpack, spread));
     return m.build({ nodesAvailable: AVAILABLE, nodesInPool: 1 });
   };
   const a = build(1, 0.5, 0);

@@ -7,58 +7,16 @@
 import type { Allocation } from '../structs/allocation.ts';
 import { allocTerminal } from '../structs/allocation.ts';
 import type { Node } from '../structs/node.ts';
-import { allocAmount, forEachAllocPort, nodeCapacity, nodeReservedPorts, type Amount } from './resources.ts';
+import { NodeBase } from './node_base.ts';
+import { allocAmount, forEachAllocPort, type Amount } from './resources.ts';
 import type { SchedulerState } from './state.ts';
 
-/**
- * What the node table derives from the node list alone (positions, capacities), shared by every
- * evaluation that sees the same list: a snapshot hands out the same array for as long as no node
- * changes, and evaluations against it then skip rebuilding this per node.
- */
-interface NodeBase {
-  nodes: readonly Node[];
-  indexById: Map<string, number>;
-  cpuCap: Float64Array;
-  memCap: Float64Array;
-  diskCap: Float64Array;
-}
-
-const nodeBases = new WeakMap<readonly Node[], NodeBase>();
-
-function buildBase(list: Iterable<Node>): NodeBase {
-  const nodes = Array.isArray(list) ? (list as readonly Node[]) : [...list];
-  const n = nodes.length;
-  const base: NodeBase = {
-    nodes,
-    indexById: new Map(),
-    cpuCap: new Float64Array(n),
-    memCap: new Float64Array(n),
-    diskCap: new Float64Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    const node = nodes[i]!;
-    base.indexById.set(node.ID, i);
-    const cap = nodeCapacity(node);
-    base.cpuCap[i] = cap.cpu;
-    base.memCap[i] = cap.memoryMb;
-    base.diskCap[i] = cap.diskMb;
-  }
-  return base;
-}
-
-function baseOf(list: Iterable<Node>): NodeBase {
-  if (!Array.isArray(list)) return buildBase(list);
-  const arr = list as readonly Node[];
-  let base = nodeBases.get(arr);
-  // The list is the snapshot's own, never changed; the length check guards against one that was.
-  if (base === undefined || base.nodes.length !== arr.length) {
-    base = buildBase(arr);
-    nodeBases.set(arr, base);
-  }
-  return base;
-}
+/** The ports of a node that holds none: shared, never written (a Set is made on first write). */
+const NO_PORTS: ReadonlySet<number> = new Set<number>();
 
 export class NodeTable {
+  /** What is derived from the node list alone, shared with other evaluations of the same list. */
+  readonly base: NodeBase;
   readonly nodes: readonly Node[];
   private readonly indexById: Map<string, number>;
   readonly cpuCap: Float64Array;
@@ -68,8 +26,10 @@ export class NodeTable {
   readonly memUsed: Float64Array;
   readonly diskUsed: Float64Array;
   /** Ports in use per node (node-reserved and allocations'); null until the node is built. */
-  readonly ports: (Set<number> | null)[];
+  readonly ports: (ReadonlySet<number> | null)[];
   private readonly built: Uint8Array;
+  /** Nodes the plan has placed, updated, stopped or preempted something on (1). */
+  private readonly touched: Uint8Array;
   /** Bumped whenever a node's usage changes: cached scores compare against it. */
   readonly version: Int32Array;
 
@@ -80,12 +40,14 @@ export class NodeTable {
   private readonly taskSums = new Map<object, Amount>();
   private readonly state: SchedulerState;
   private readonly plan: PlanView;
+  private readonly amountFn = (a: Allocation): Amount => this.amountOf(a);
 
   constructor(state: SchedulerState, plan: PlanView) {
     this.state = state;
     this.plan = plan;
-    const base = baseOf(state.nodes());
+    const base = NodeBase.of(state.nodes());
     const n = base.nodes.length;
+    this.base = base;
     this.nodes = base.nodes;
     this.indexById = base.indexById;
     this.cpuCap = base.cpuCap;
@@ -94,8 +56,9 @@ export class NodeTable {
     this.cpuUsed = new Float64Array(n);
     this.memUsed = new Float64Array(n);
     this.diskUsed = new Float64Array(n);
-    this.ports = new Array<Set<number> | null>(n).fill(null);
+    this.ports = new Array<ReadonlySet<number> | null>(n).fill(null);
     this.built = new Uint8Array(n);
+    this.touched = new Uint8Array(n);
     this.version = new Int32Array(n);
   }
 
@@ -107,20 +70,35 @@ export class NodeTable {
     return this.indexById.get(nodeId) ?? -1;
   }
 
+  /** Records that the plan now has something filed under the node (before or after it is built). */
+  markTouched(nodeId: string): void {
+    const i = this.indexById.get(nodeId);
+    if (i !== undefined) this.touched[i] = 1;
+  }
+
   /** Makes sure node i's usage reflects the snapshot and the plan so far. */
   ensure(i: number): void {
     if (this.built[i] === 1) return;
     this.built[i] = 1;
     const node = this.nodes[i]!;
-    const reserved = nodeReservedPorts(node);
-    const ports = new Set<number>(reserved.length === 0 ? undefined : reserved);
-    this.ports[i] = ports;
-    if (this.plan.touches(node.ID)) {
+    const reserved = this.base.reservedPorts(i);
+    if (this.touched[i] === 1) {
+      this.ports[i] = new Set<number>(reserved);
       for (const a of this.proposedAllocs(node.ID)) this.apply(i, a, 1);
       return;
     }
     // Nothing in the plan concerns the node: its live allocations in the snapshot are all there is.
-    for (const a of this.state.allocsByNode(node.ID)) if (!allocTerminal(a)) this.apply(i, a, 1);
+    const u = this.base.snapshotUsage(i, this.state.allocsByNode(node.ID), this.amountFn);
+    this.cpuUsed[i] = u.cpu;
+    this.memUsed[i] = u.memoryMb;
+    this.diskUsed[i] = u.diskMb;
+    this.version[i] = u.count;
+    if (reserved.length === 0 && u.ports.length === 0) this.ports[i] = NO_PORTS;
+    else {
+      const ports = new Set<number>(reserved);
+      for (const p of u.ports) ports.add(p);
+      this.ports[i] = ports;
+    }
   }
 
   isBuilt(i: number): boolean {
@@ -158,9 +136,17 @@ export class NodeTable {
     this.cpuUsed[i]! += sign * amt.cpu;
     this.memUsed[i]! += sign * amt.memoryMb;
     this.diskUsed[i]! += sign * amt.diskMb;
-    const ports = this.ports[i]!;
-    if (sign === 1) forEachAllocPort(alloc, (p) => ports.add(p));
-    else forEachAllocPort(alloc, (p) => ports.delete(p));
+    if (sign === 1) forEachAllocPort(alloc, (p) => this.writablePorts(i).add(p));
+    else forEachAllocPort(alloc, (p) => this.writablePorts(i).delete(p));
+  }
+
+  private writablePorts(i: number): Set<number> {
+    let ports = this.ports[i]!;
+    if (ports === NO_PORTS) {
+      ports = new Set<number>();
+      this.ports[i] = ports;
+    }
+    return ports as Set<number>;
   }
 
   private amountOf(alloc: Allocation): Amount {
@@ -185,6 +171,4 @@ export interface PlanView {
   plannedVersion(allocId: string): Allocation | undefined;
   /** The allocations the plan places or updates on a node. */
   plannedOn(nodeId: string): readonly Allocation[];
-  /** Whether the plan places, updates, stops or preempts anything on the node. */
-  touches(nodeId: string): boolean;
 }

@@ -2,8 +2,7 @@
  * Counts of a job's live allocations per value of a node property (a spread attribute or a
  * distinct_property target), kept up to date as the plan places and stops allocations.
  */
-import type { Node } from '../structs/node.ts';
-import { resolveTarget } from './constraints.ts';
+import type { NodeBase, PropertyValues } from './node_base.ts';
 
 /** The value every node property outside a spread's explicit targets counts under. */
 export const IMPLICIT_TARGET = '*';
@@ -16,7 +15,10 @@ export class PropertySet {
   /** The task group whose allocations count, or null for every group of the job. */
   readonly taskGroup: string | null;
   private readonly targets: Set<string> | null;
-  private readonly nodes: readonly Node[];
+  /** The property resolved per node, shared with other evaluations of the same nodes. */
+  private readonly resolved: PropertyValues;
+  /** This set's value id per resolved value id (filled as values are first met). */
+  private readonly idOfResolved: number[] = [];
   private readonly valueIds: Int32Array;
   private readonly ids = new Map<string, number>();
   readonly values: string[] = [];
@@ -26,25 +28,31 @@ export class PropertySet {
   readonly used: boolean[] = [];
 
   constructor(
-    nodes: readonly Node[],
+    base: NodeBase,
     opts: { attribute: string; taskGroup: string | null; targets: readonly string[] | null },
   ) {
-    this.nodes = nodes;
     this.attribute = opts.attribute;
     this.taskGroup = opts.taskGroup;
     this.targets = opts.targets !== null && opts.targets.length > 0 ? new Set(opts.targets) : null;
-    this.valueIds = new Int32Array(nodes.length).fill(UNKNOWN);
+    this.resolved = base.property(opts.attribute);
+    this.valueIds = new Int32Array(base.nodes.length).fill(UNKNOWN);
   }
 
   /** The value id of node i's property, or -1 when the node lacks it. */
   valueIdOf(i: number): number {
     let id = this.valueIds[i]!;
     if (id !== UNKNOWN) return id;
-    const r = resolveTarget(this.attribute, this.nodes[i]!);
-    if (!r.found) id = MISSING;
+    const rid = this.resolved.idOf(i);
+    if (rid < 0) id = MISSING;
     else {
-      const v = this.targets === null || this.targets.has(r.value) ? r.value : IMPLICIT_TARGET;
-      id = this.idOf(v);
+      const known = this.idOfResolved[rid];
+      if (known !== undefined) id = known;
+      else {
+        // Ids are given in the order values are first met, as when each node was resolved here.
+        const value = this.resolved.values[rid]!;
+        id = this.idOf(this.targets === null || this.targets.has(value) ? value : IMPLICIT_TARGET);
+        this.idOfResolved[rid] = id;
+      }
     }
     this.valueIds[i] = id;
     return id;

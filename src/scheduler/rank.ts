@@ -106,7 +106,7 @@ export function prepareGroupRanking(ctx: EvalContext, job: Job, tg: TaskGroup): 
   let spreadWeightSum = 0;
   for (const s of [...(tg.Spreads ?? []), ...(job.Spreads ?? [])]) {
     const targets = (s.SpreadTarget ?? []).map((t) => t.Value);
-    const set = new PropertySet(ctx.table.nodes, { attribute: s.Attribute, taskGroup: tg.Name, targets });
+    const set = new PropertySet(ctx.table.base, { attribute: s.Attribute, taskGroup: tg.Name, targets });
     counts.track(set);
     let desired: Map<string, number> | null = null;
     if (targets.length > 0) {
@@ -176,7 +176,8 @@ export function evenStats(r: GroupRanking): EvenStats[] {
   });
 }
 
-function evenBoost(set: PropertySet, stats: EvenStats, vid: number): number {
+/** A value's boost in an even spread (Nomad's evenSpreadScoreBoost). */
+export function evenBoost(set: PropertySet, stats: EvenStats, vid: number): number {
   if (!stats.any) return 0;
   const current = set.used[vid] ? set.counts[vid]! : 0;
   const { min, max } = stats;

@@ -19,6 +19,7 @@ import {
   affinityScore,
   binpackScore,
   checkFit,
+  evenBoost,
   evenStats,
   prepareGroupRanking,
   spreadScore,
@@ -95,6 +96,9 @@ export class Stack {
   // The last ranked node's preemption, read right after rankNode returns.
   private lastPreempted: Allocation[] | null = null;
   private lastFreed: FreedResources | null = null;
+  // fitNode's and rankNode's scores (NaN to start: the fields hold doubles in place).
+  private fit = NaN;
+  private score = NaN;
 
   constructor(ctx: EvalContext, opts: { system: boolean; batch: boolean }) {
     this.ctx = ctx;
@@ -151,54 +155,69 @@ export class Stack {
   }
 
   /**
-   * The fit score of node i for the group, or NaN when it is infeasible or full (recorded in the
-   * metrics). A node whose usage has not changed since it last fit keeps its score: the fit and
-   * ports only change together with the usage version, and a cached score implies the node passed
-   * feasibility, which is remembered too unless the group has checks that depend on the plan.
+   * Whether node i can take the group, recording why not in the metrics; its fit score goes to
+   * `this.fit` (a field: a double returned from a call that is not inlined is allocated, and this
+   * runs for every node looked at). A node whose usage has not changed since it last fit keeps its
+   * score: the fit and ports only change together with the usage version, and a cached score
+   * implies the node passed feasibility, which is remembered too unless the group has checks that
+   * depend on the plan.
    */
-  private fitNode(p: PreparedGroup, i: number, opts: SelectOptions, m: MetricsBuilder): number {
-    const ctx = this.ctx;
-    const t = ctx.table;
+  private fitNode(p: PreparedGroup, i: number, opts: SelectOptions, m: MetricsBuilder): boolean {
     this.lastPreempted = null;
     this.lastFreed = null;
+    if (p.feasibleKnown !== null && p.fitVersions[i] === this.ctx.table.version[i]) {
+      this.fit = p.fitScores[i]!;
+      return true;
+    }
+    return this.fitNodeAfresh(p, i, opts, m);
+  }
+
+  private fitNodeAfresh(p: PreparedGroup, i: number, opts: SelectOptions, m: MetricsBuilder): boolean {
+    const ctx = this.ctx;
+    const t = ctx.table;
     const known = p.feasibleKnown;
-    if (known !== null && p.fitVersions[i] === t.version[i]) return p.fitScores[i]!;
     if (known === null || known[i] !== 1) {
-      if (!feasible(ctx, p.checks, this.keys, i, m)) return NaN;
+      if (!feasible(ctx, p.checks, this.keys, i, m)) return false;
       if (known !== null) known[i] = 1;
     }
     t.ensure(i);
     const dim = checkFit(ctx, p.ask, i, null);
     if (dim === '') {
-      if (p.fitVersions[i] === t.version[i]) return p.fitScores[i]!;
-      const binpack = binpackScore(ctx, p.ask, i, null);
-      p.fitScores[i] = binpack;
-      p.fitVersions[i] = t.version[i]!;
-      return binpack;
+      if (p.fitVersions[i] !== t.version[i]) {
+        p.fitScores[i] = binpackScore(ctx, p.ask, i, null);
+        p.fitVersions[i] = t.version[i]!;
+      }
+      this.fit = p.fitScores[i]!;
+      return true;
     }
     const pre = opts.preempt === true ? findPreemptions(ctx, p.ask, i, this.job!) : null;
     if (pre === null || checkFit(ctx, p.ask, i, pre.freed) !== '') {
       m.exhaust(t.nodes[i]!, dim);
-      return NaN;
+      return false;
     }
     this.lastPreempted = pre.allocs;
     this.lastFreed = pre.freed;
-    return binpackScore(ctx, p.ask, i, pre.freed);
+    this.fit = binpackScore(ctx, p.ask, i, pre.freed);
+    return true;
   }
 
-  /** Scores node i for the group, or NaN when it is infeasible or full (recorded in the metrics). */
+  /**
+   * Whether node i can take the group (why not is recorded in the metrics); its score goes to
+   * `this.score` (see fitNode).
+   */
   private rankNode(
     p: PreparedGroup,
     i: number,
     opts: SelectOptions,
     m: MetricsBuilder,
     stats: EvenStats[],
-  ): number {
-    const binpack = this.fitNode(p, i, opts, m);
-    if (Number.isNaN(binpack)) return NaN;
+  ): boolean {
+    if (!this.fitNode(p, i, opts, m)) return false;
+    const binpack = this.fit;
     if (this.system) {
       if (m.wouldRetain(binpack)) m.retainFit(this.ctx.table.nodes[i]!, binpack);
-      return binpack;
+      this.score = binpack;
+      return true;
     }
     let sum = binpack;
     let n = 1;
@@ -227,8 +246,15 @@ export class Stack {
       n++;
     }
     let spread = 0;
-    if (p.rank.spreads.length > 0) {
-      spread = spreadScore(p.rank, stats, i);
+    const spreads = p.rank.spreads;
+    if (spreads.length > 0) {
+      // One even spread (the common case) is scored here: a call returning a double allocates it.
+      if (spreads.length === 1 && spreads[0]!.desired === null) {
+        const set = spreads[0]!.set;
+        const vid = set.valueIdOf(i);
+        const boosts = stats[0]!.boosts;
+        spread = vid < 0 ? -1 : vid < boosts.length ? boosts[vid]! : evenBoost(set, stats[0]!, vid);
+      } else spread = spreadScore(p.rank, stats, i);
       if (spread !== 0) {
         sum += spread;
         n++;
@@ -236,9 +262,10 @@ export class Stack {
     }
     const norm = sum / n;
     if (m.wouldRetain(norm)) {
-      m.retain(this.ctx.table.nodes[i]!, norm, { binpack, antiAffinity: anti, penalty, affinity, spread });
+      m.retain(this.ctx.table.nodes[i]!, norm, binpack, anti, penalty, affinity, spread);
     }
-    return norm;
+    this.score = norm;
+    return true;
   }
 
   private finish(p: PreparedGroup, m: MetricsBuilder, best: Candidate | null): SelectResult {
@@ -278,8 +305,8 @@ export class Stack {
       const i = order[this.cursor]!;
       this.cursor = this.cursor + 1 === n ? 0 : this.cursor + 1;
       m.evaluated++;
-      const score = this.rankNode(p, i, opts, m, stats);
-      if (Number.isNaN(score)) continue;
+      if (!this.rankNode(p, i, opts, m, stats)) continue;
+      const score = this.score;
       if (score <= SKIP_SCORE_THRESHOLD && skipped.length < MAX_SKIP) {
         skipped.push({ i, score, preempted: this.lastPreempted, freed: this.lastFreed });
         continue;
@@ -304,8 +331,7 @@ export class Stack {
     if (i < 0) return this.finish(p, m, null);
     m.evaluated++;
     const stats = p.rank.spreads.length > 0 ? evenStats(p.rank) : [];
-    const score = this.rankNode(p, i, opts, m, stats);
-    if (Number.isNaN(score)) return this.finish(p, m, null);
-    return this.finish(p, m, { i, score, preempted: this.lastPreempted, freed: this.lastFreed });
+    if (!this.rankNode(p, i, opts, m, stats)) return this.finish(p, m, null);
+    return this.finish(p, m, { i, score: this.score, preempted: this.lastPreempted, freed: this.lastFreed });
   }
 }
