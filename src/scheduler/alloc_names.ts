@@ -8,13 +8,12 @@ import { allocIndex, allocName } from '../structs/allocation.ts';
 
 /**
  * A string joined from parts is a tree of pieces in V8 (about 130 bytes for a name like
- * "web.api[12]" and its parts); the name lives as long as its allocation, so it is made one flat
- * string. Converting it to a number flattens it in place, and the garbage collector then drops the
- * tree for the flat string.
+ * "web.api[12]" and its parts); a name lives as long as its allocation, so it is copied into one
+ * flat string. Parsing makes a new flat string; engine shortcuts such as converting to a number
+ * or joining a one-element array leave the tree in place in Node 24.
  */
 export function flatString(s: string): string {
-  void Number(s);
-  return s;
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 export class AllocNameIndex {

@@ -14,7 +14,7 @@ import { rngFromSeed } from '../lib/random.ts';
 import { PatternCache } from './constraints.ts';
 import { EvalEligibility } from './eligibility.ts';
 import { JobCounts } from './job_counts.ts';
-import { ScoreSharing } from './metrics.ts';
+import type { ScoreSharing } from './metrics.ts';
 import { NodeTable, type PlanView } from './node_table.ts';
 import type { SchedulerState } from './state.ts';
 
@@ -24,8 +24,8 @@ export class EvalContext implements PlanView {
   readonly table: NodeTable;
   readonly patterns = new PatternCache();
   readonly eligibility = new EvalEligibility();
-  /** Score objects the plan's placements share in their metrics. */
-  readonly scoreSharing = new ScoreSharing();
+  /** Score objects the placements share in their metrics (with other evaluations of the same nodes). */
+  readonly scoreSharing: ScoreSharing;
   readonly rng: Rng;
   readonly config: SchedulerConfiguration;
   readonly nowNs: number;
@@ -42,6 +42,7 @@ export class EvalContext implements PlanView {
     this.rng = rngFromSeed(opts.evalId);
     this.config = state.schedulerConfig();
     this.table = new NodeTable(state, this);
+    this.scoreSharing = this.table.base.scoreSharing;
     // A plan handed in with work in it already (not done today) must not look untouched.
     for (const m of [plan.NodeAllocation, plan.NodeUpdate, plan.NodePreemptions])
       for (const nodeId in m) this.table.markTouched(nodeId);

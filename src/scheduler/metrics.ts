@@ -3,18 +3,20 @@
  * filtered or exhausted, and the scores of the best few (Nomad keeps the top five).
  *
  * Every placement keeps its own AllocMetric, as in Nomad. What it points to is shared when equal:
- * the `Scores` objects of one evaluation (nodes alike in usage score alike) and a node's
- * NodeScoreMeta when the same node made the top list of several placements with the same scores.
- * Shared objects are frozen: stored allocations are immutable, and these must stay so.
+ * `Scores` objects (nodes alike in usage score alike, and every job's spread starts alike) and a
+ * node's NodeScoreMeta when the same node made the top list of several placements with the same
+ * scores. The sharing table lives with the node list (see node_base.ts), so evaluations of the same
+ * nodes share too. Shared objects are frozen: stored allocations are immutable, and these must
+ * stay so.
  */
 import type { AllocMetric, NodeScoreMeta } from '../structs/allocation.ts';
 import type { Node } from '../structs/node.ts';
 
 export const MAX_RETAINED_NODE_SCORES = 5;
-/** Distinct Scores objects one evaluation shares; past this, new ones are not shared. */
-export const MAX_SHARED_SCORES = 4_096;
-/** Scores objects with the same binpack score compared for sharing; past this, no sharing. */
-const MAX_SHARED_SCORES_PER_FIT = 32;
+/** Distinct Scores objects remembered for sharing; past this, the table starts over. */
+export const MAX_SHARED_SCORES = 16_384;
+/** Scores objects with the same binpack and spread scores compared for sharing; past this, no sharing. */
+const MAX_SHARED_SCORES_PER_KEY = 16;
 
 /** Which scores a node was ranked with: the system stack's fit only, or the generic stack's. */
 const KIND_FIT_ONLY = 0;
@@ -61,12 +63,7 @@ function sameParts(a: SharedScores, kind: ScoreKind, p: ScoreParts): boolean {
   if (a.kind !== kind) return false;
   if (kind === KIND_FIT_ONLY) return true;
   const q = a.parts;
-  return (
-    q.antiAffinity === p.antiAffinity &&
-    q.penalty === p.penalty &&
-    q.affinity === p.affinity &&
-    (kind === KIND_GENERIC || q.spread === p.spread)
-  );
+  return q.antiAffinity === p.antiAffinity && q.penalty === p.penalty && q.affinity === p.affinity;
 }
 
 /**
@@ -74,25 +71,41 @@ function sameParts(a: SharedScores, kind: ScoreKind, p: ScoreParts): boolean {
  * mutated once handed out.
  */
 export class ScoreSharing {
-  /** Shared Scores by binpack score (Map keys compare NaN equal to NaN, === does not: see below). */
-  private readonly byFit = new Map<number, SharedScores[]>();
+  /**
+   * Shared Scores by binpack score, then spread score (Map keys compare NaN equal to NaN, `===`
+   * does not: see below).
+   */
+  private readonly byFit = new Map<number, Map<number, SharedScores[]>>();
   private count = 0;
   /** The last NodeScoreMeta handed out per node. */
   private readonly lastMeta = new Map<string, NodeScoreMeta>();
 
   scores(kind: ScoreKind, p: ScoreParts): Readonly<Record<string, number>> {
-    let list = this.byFit.get(p.binpack);
+    let bySpread = this.byFit.get(p.binpack);
+    let list = bySpread?.get(p.spread);
     if (list !== undefined) {
       // NaN never equals itself: such scores are simply not shared.
-      for (const s of list) if (s.parts.binpack === p.binpack && sameParts(s, kind, p)) return s.scores;
+      for (const s of list) {
+        if (s.parts.binpack === p.binpack && s.parts.spread === p.spread && sameParts(s, kind, p))
+          return s.scores;
+      }
     }
     const scores = scoresObject(kind, p);
-    if (this.count >= MAX_SHARED_SCORES) return scores;
+    if (this.count >= MAX_SHARED_SCORES) {
+      this.byFit.clear();
+      this.count = 0;
+      bySpread = undefined;
+      list = undefined;
+    }
+    if (bySpread === undefined) {
+      bySpread = new Map();
+      this.byFit.set(p.binpack, bySpread);
+    }
     if (list === undefined) {
       list = [];
-      this.byFit.set(p.binpack, list);
+      bySpread.set(p.spread, list);
     }
-    if (list.length >= MAX_SHARED_SCORES_PER_FIT) return scores;
+    if (list.length >= MAX_SHARED_SCORES_PER_KEY) return scores;
     list.push({ kind, parts: { ...p }, scores });
     this.count++;
     return scores;

@@ -3,7 +3,8 @@
  * same list: a state snapshot hands out one frozen node list until a node changes, and one frozen
  * list of a node's allocations until those change. Evaluations against the same lists then skip
  * recomputing, per node, its position, capacity, feasibility key, properties (spread and
- * distinct_property attributes) and the usage of its allocations.
+ * distinct_property attributes) and the usage of its allocations; and their placements' metrics
+ * share equal score objects.
  *
  * Everything here is a pure function of the (immutable) lists, so sharing it between evaluations
  * cannot change what an evaluation decides.
@@ -12,6 +13,7 @@ import type { Allocation } from '../structs/allocation.ts';
 import { allocTerminal } from '../structs/allocation.ts';
 import type { Node } from '../structs/node.ts';
 import { resolveTarget } from './constraints.ts';
+import { ScoreSharing } from './metrics.ts';
 import { feasibilityKeyOf, nodeClassOf } from './node_class.ts';
 import { forEachAllocPort, nodeCapacity, nodeReservedPorts, type Amount } from './resources.ts';
 
@@ -83,6 +85,8 @@ export class NodeBase {
   private readonly properties = new Map<string, PropertyValues>();
   private readonly usage: (SnapshotUsage | undefined)[];
   private readonly reserved: (readonly number[] | undefined)[];
+  /** Score objects shared by the metrics of placements on these nodes (see metrics.ts). */
+  readonly scoreSharing = new ScoreSharing();
 
   constructor(nodes: readonly Node[]) {
     const n = nodes.length;

@@ -74,12 +74,24 @@ interface InsertResult<V> {
   added: boolean;
 }
 
+/**
+ * Splits a node that grew past NODE_SIZE_MAX; n must be editable. Both halves get arrays of their
+ * exact size: nodes live on in every later version of the map, and spare capacity in each of them
+ * would be paid for every stored row.
+ */
 function splitIfFull<V>(n: TreeNode<V>, edit: Edit | null): TreeNode<V> | null {
   if (n.keys.length <= NODE_SIZE_MAX) return null;
   const half = n.keys.length >>> 1;
-  const keys = n.keys.splice(half);
-  if (n.leaf) return { leaf: true, owner: edit, keys, vals: n.vals.splice(half) };
-  return { leaf: false, owner: edit, keys, kids: n.kids.splice(half) };
+  const keys = n.keys.slice(half);
+  n.keys = n.keys.slice(0, half);
+  if (n.leaf) {
+    const vals = n.vals.slice(half);
+    n.vals = n.vals.slice(0, half);
+    return { leaf: true, owner: edit, keys, vals };
+  }
+  const kids = n.kids.slice(half);
+  n.kids = n.kids.slice(0, half);
+  return { leaf: false, owner: edit, keys, kids };
 }
 
 function insert<V>(node: TreeNode<V>, key: string, val: V, edit: Edit | null): InsertResult<V> {
@@ -91,9 +103,15 @@ function insert<V>(node: TreeNode<V>, key: string, val: V, edit: Edit | null): I
       n.vals[i] = val;
       return { node: n, right: null, added: false };
     }
-    const n = editable(node, edit);
-    n.keys.splice(i, 0, key);
-    n.vals.splice(i, 0, val);
+    // New arrays of the exact size (not splice(), which leaves spare capacity behind).
+    const keys = node.keys.toSpliced(i, 0, key);
+    const vals = node.vals.toSpliced(i, 0, val);
+    let n: Leaf<V>;
+    if (edit !== null && node.owner === edit) {
+      n = node;
+      n.keys = keys;
+      n.vals = vals;
+    } else n = { leaf: true, owner: edit, keys, vals };
     return { node: n, right: splitIfFull(n, edit), added: true };
   }
   const i = childIndex(node.keys, key);
