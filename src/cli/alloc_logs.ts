@@ -74,6 +74,7 @@ command keeps following new output until interrupted.`,
             origin: 'start',
             offset: 0,
             lines: -1,
+            toStderr: false,
           }),
           streamLog(api, io, alloc.ID, {
             task,
@@ -82,6 +83,7 @@ command keeps following new output until interrupted.`,
             origin: 'start',
             offset: 0,
             lines: -1,
+            toStderr: true,
           }),
         ]);
         return 0;
@@ -108,6 +110,8 @@ command keeps following new output until interrupted.`,
         origin: flags.tail ? 'end' : 'start',
         offset,
         lines: flags.tail ? lines : -1,
+        // One file goes to stdout whichever it is, as Nomad prints it (`-stderr | grep` works).
+        toStderr: false,
       });
       return 0;
     } catch (err) {
@@ -164,10 +168,12 @@ interface StreamOptions {
   offset: number;
   /** Print only the last N lines of what arrives first; -1 for all. */
   lines: number;
+  /** Where the text goes: only following both files at once sends stderr to stderr. */
+  toStderr: boolean;
 }
 
 async function streamLog(api: NomadClient, io: CliIO, allocId: string, o: StreamOptions): Promise<void> {
-  const write = o.type === 'stderr' ? io.stderr : io.stdout;
+  const write = o.toStderr ? io.stderr : io.stdout;
   const decoder = new TextDecoder();
   const chunks = api.allocFS.logsPlain(allocId, {
     task: o.task,

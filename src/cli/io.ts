@@ -2,7 +2,27 @@
 import { createInterface } from 'node:readline';
 import type { CliIO } from './ui.ts';
 
+/** The exit status of a program that a closed pipe stopped (128 + SIGPIPE), as a shell reports it. */
+export const EXIT_BROKEN_PIPE = 141;
+
+let pipesWatched = false;
+/**
+ * `nomad status | head` closes our stdout early: stop quietly, as Nomad (stopped by SIGPIPE) does,
+ * rather than crash with a stack trace. Other stream errors are real failures and are rethrown.
+ */
+function watchBrokenPipes(): void {
+  if (pipesWatched) return;
+  pipesWatched = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(EXIT_BROKEN_PIPE);
+      throw err;
+    });
+  }
+}
+
 export function defaultIO(): CliIO {
+  watchBrokenPipes();
   let controller: AbortController | undefined;
   // The interrupt handler is installed only when a command asks for the signal, so that
   // `nomad agent` keeps its own handling of SIGINT.

@@ -337,6 +337,19 @@ test('alloc logs -tail -n keeps the last lines', async () => {
   assert.equal(q.get('offset'), '240');
 });
 
+test("alloc logs -stderr prints the task's stderr on stdout, as Nomad", async () => {
+  const r = await run(
+    {
+      'GET /v1/allocations': { body: [f.allocStub()] },
+      [`GET /v1/allocation/${f.ALLOC_ID}`]: { body: f.allocation() },
+      [`GET /v1/client/fs/logs/${f.ALLOC_ID}`]: { raw: 'oops\n', body: null },
+    },
+    ['alloc', 'logs', '-stderr', '883269bf'],
+  );
+  assert.deepEqual([r.code, r.out, r.err], [0, 'oops\n', '']);
+  assert.equal(r.agent.requests.at(-1)!.query.get('type'), 'stderr');
+});
+
 test('alloc logs asks for the task when the group has several', async () => {
   const alloc = f.allocation();
   const tasks = alloc.Job!.TaskGroups[0]!.Tasks;

@@ -108,8 +108,10 @@ export async function outputJobStatus(
   job: Job,
   opts: JobStatusOptions,
 ): Promise<void> {
-  const periodic = job.Periodic !== null && job.Periodic.Enabled;
-  const parameterized = job.ParameterizedJob !== null;
+  // Nomad's IsPeriodic and IsParameterized: a dispatched child carries its parent's block but is
+  // an ordinary job with its own summary and allocations.
+  const periodic = job.Periodic !== null;
+  const parameterized = job.ParameterizedJob !== null && !job.Dispatched;
   const basic = [
     `ID|${job.ID}`,
     `Name|${job.Name}`,

@@ -318,3 +318,31 @@ test('alloc status of a rescheduled allocation shows its attempts and when the n
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /\nReschedule Attempts {4}= 1\/2\nReschedule Eligibility = 12s from now\n/);
 });
+
+test('deployment status and promote of an unknown prefix say so as Nomad does, exit 1', async () => {
+  for (const cmd of [
+    ['deployment', 'status'],
+    ['deployment', 'promote'],
+  ]) {
+    const r = await run({ 'GET /v1/deployments': { body: [] } }, [...cmd, '12345678']);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, 'Error retrieving deployment: Deployment ID "12345678" matched no deployments\n');
+  }
+});
+
+test('job status of a dispatched child shows it as an ordinary job with its summary, as Nomad', async () => {
+  const routes = jobRoutes();
+  routes['GET /v1/job/example'] = {
+    body: {
+      ...f.job(),
+      Dispatched: true,
+      ParentID: 'report',
+      ParameterizedJob: { Payload: 'optional', MetaRequired: null, MetaOptional: null },
+    },
+  };
+  const r = await run(routes, ['job', 'status', 'example']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^Parameterized = false$/m);
+  assert.match(r.out, /\nSummary\nTask Group {2}Queued/);
+  assert.doesNotMatch(r.out, /dispatched instances/);
+});

@@ -27,6 +27,7 @@ import { allocPorts, buildTaskEnv, nodeVars, taskEnvDirs } from './task_env.ts';
 import { TaskDirHook } from './task_dir_hook.ts';
 import { LogmonHook } from './logmon_hook.ts';
 import { ArtifactHook } from './artifact_hook.ts';
+import { DispatchHook } from './dispatch_hook.ts';
 import { TemplateHook } from './template_hook.ts';
 import { driverConfigFor } from './validate_hook.ts';
 
@@ -104,7 +105,7 @@ export class TaskRunner {
     this.#hooks =
       o.diskless === true
         ? [new ArtifactHook(), new TemplateHook()]
-        : [new TaskDirHook(), new LogmonHook(), new ArtifactHook(), new TemplateHook()];
+        : [new TaskDirHook(), new LogmonHook(), new DispatchHook(), new ArtifactHook(), new TemplateHook()];
     const saved = o.db.taskLocal(o.alloc.ID, o.task.Name);
     const policy = o.task.RestartPolicy ?? o.group.RestartPolicy;
     this.#tracker = new RestartTracker(policy, o.job.Type, o.rng, saved?.restart);
