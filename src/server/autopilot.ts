@@ -147,6 +147,7 @@ export class Autopilot {
           serfStatus === 'alive' &&
           stats.lastContactMs <= cfg.lastContactThresholdMs &&
           stats.term === r.term &&
+          (stats.lastIndex > 0 || r.lastIndex === 0) &&
           stats.lastIndex + cfg.maxTrailingLogs >= r.lastIndex;
         const prev = this.#stable.get(m.id);
         const since = prev !== undefined && prev.healthy === healthy ? prev.sinceMs : now;

@@ -101,6 +101,7 @@ export class ServerCluster {
           rpc,
           stateMachine: machine,
           onLeadership: (leader) => this.#leadership(leader),
+          peerAddr: (id) => this.gossipServers().find((g) => g.id === id)?.rpcAddr,
           logger: o.logger,
           ...(o.snapshotThreshold === undefined ? {} : { snapshotThreshold: o.snapshotThreshold }),
         });

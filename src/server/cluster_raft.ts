@@ -42,6 +42,8 @@ export interface ClusterRaftOptions {
   rpc: RpcServer;
   stateMachine: StateMachine;
   onLeadership: (leader: boolean) => void;
+  /** The RPC address of a server by its ID (from gossip), for servers not in the configuration yet. */
+  peerAddr: (id: string) => string | undefined;
   logger: ServerLogger;
   snapshotThreshold?: number;
   tickMs?: number;
@@ -103,6 +105,7 @@ export class ClusterRaft {
       electionTicks: opts.electionTicks ?? RAFT_ELECTION_TICKS,
       snapshotThreshold: opts.snapshotThreshold ?? RAFT_SNAPSHOT_THRESHOLD,
       onLeadership: opts.onLeadership,
+      peerAddr: opts.peerAddr,
       logger: (level, message) => {
         if (level === 'error' || level === 'warn') opts.logger.warn(message);
         else opts.logger.debug(message);

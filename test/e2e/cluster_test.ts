@@ -294,6 +294,24 @@ test('three servers form a cluster, forward to their leader, fail over, and keep
         return (peers.length === 2 && m?.Status === 'left') || undefined;
       });
     });
+
+    await t.test(
+      'a new server joined with `nomad server join` is added as a non-voter, then votes',
+      async () => {
+        const fresh = await cluster.addServer();
+        const agent = await cluster.startServer(fresh, '', { join: false });
+        const target = `127.0.0.1:${cluster.servers[leader]!.ports.serf}`;
+        const r = await nomad(agent.address, ['server', 'join', target]);
+        assert.equal(r.code, 0, r.out);
+        assert.match(r.out, /^Joined 1 servers successfully$/m);
+        const addr = `127.0.0.1:${cluster.servers[fresh]!.ports.rpc}`;
+        await until('the new server in raft, as a voter', async () => {
+          const peers = (await api(leader).operator.raftGetConfiguration()).data.Servers;
+          return peers.find((p) => p.Address === addr)?.Voter === true || undefined;
+        });
+        await until('the new server to have the state', () => jobOn(api(fresh), 'web'), 10_000);
+      },
+    );
   } finally {
     // Stop the task before the agents go: a client killed -9 leaves its tasks running.
     const live = cluster.running()[0];

@@ -138,11 +138,10 @@ export class TestCluster {
     return this.servers.filter((_, j) => j !== except).map((s) => `127.0.0.1:${s.ports.serf}`);
   }
 
-  serverConfig(i: number, extra = ''): string {
+  /** Server i's configuration; with join false it joins no one by itself (`nomad server join` will). */
+  serverConfig(i: number, extra = '', withJoin = true): string {
     const s = this.servers[i]!;
-    const joins = this.#joinAddrs(i)
-      .map((a) => `"${a}"`)
-      .join(', ');
+    const joins = (withJoin ? this.#joinAddrs(i) : []).map((a) => `"${a}"`).join(', ');
     return [
       `name = "${s.name}"`,
       `data_dir = "${join(s.dir, 'data')}"`,
@@ -161,7 +160,7 @@ export class TestCluster {
   }
 
   /** Starts (or restarts) server i on its ports and data dir. */
-  async startServer(i: number, extraConfig = ''): Promise<TestAgent> {
+  async startServer(i: number, extraConfig = '', opts: { join?: boolean } = {}): Promise<TestAgent> {
     const s = this.servers[i]!;
     if (s.agent !== undefined && s.agent.process.exitCode === null && s.agent.process.signalCode === null) {
       throw new Error(`Server ${s.name} is already running`);
@@ -170,7 +169,7 @@ export class TestCluster {
       dev: false,
       dir: s.dir,
       ports: s.ports,
-      config: this.serverConfig(i, extraConfig),
+      config: this.serverConfig(i, extraConfig, opts.join !== false),
     });
     return s.agent;
   }

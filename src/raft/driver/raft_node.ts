@@ -34,6 +34,11 @@ export interface RaftNodeOptions {
   /** Take a snapshot and compact the log after this many applied entries. */
   snapshotThreshold?: number;
   onLeadership?: (isLeader: boolean) => void;
+  /**
+   * The address of a server that is not in this server's configuration (yet): a server added to a
+   * running cluster starts with an empty one and must still answer its leader.
+   */
+  peerAddr?: (id: string) => string | undefined;
   /** Time and scheduling: real by default; the simulator passes its own. */
   clock?: Clock;
   defer?: (fn: () => void) => void;
@@ -417,8 +422,12 @@ export class RaftNode {
   private sendTo(m: Message): void {
     const c = this.core!.config;
     const member = [...c.voters, ...c.learners].find((x) => x.id === m.to);
-    if (member === undefined) return;
-    this.opts.transport.send(member, m);
+    if (member !== undefined) {
+      this.opts.transport.send(member, m);
+      return;
+    }
+    const addr = this.opts.peerAddr?.(m.to);
+    if (addr !== undefined && addr !== '') this.opts.transport.send({ id: m.to, addr }, m);
   }
 
   private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
