@@ -96,7 +96,9 @@ export function defineCommand<S extends FlagSpecs>(spec: CommandSpec<S>): Comman
           return 0;
         }
         if (err instanceof FlagError) {
-          io.stderr(`${err.message}\n\n${help()}\n`);
+          // Nomad's flag sets report the error on stderr and print the help on stdout.
+          io.stderr(`${err.message}\n`);
+          io.stdout(`${help()}\n`);
           return 1;
         }
         throw err;

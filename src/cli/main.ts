@@ -1,7 +1,8 @@
 /**
  * `nomad <command> [subcommand] [flags] [args]`: finds the command (full name or alias), loads its
  * module, and runs it. `nomad -h` lists the commands; `nomad <group>` lists a group's subcommands;
- * an unknown command is an error with exit code 1.
+ * no command, or an unknown one, exits 127 as Nomad's CLI library does (a subcommand of a known
+ * group that does not exist exits 1, with the group's help).
  */
 import { ALIASES, COMMANDS, COMMON_ALIASES, type CommandEntry } from './registry.ts';
 import { defaultIO } from './io.ts';
@@ -10,12 +11,14 @@ import type { CliIO } from './ui.ts';
 const HELP_FLAGS: ReadonlySet<string> = new Set(['-h', '-help', '--help']);
 const VERSION_FLAGS: ReadonlySet<string> = new Set(['-v', '-version', '--version']);
 const NAME_WORDS_MAX = 3;
+/** Nomad's exit code when no command, or no such command, is given (mitchellh/cli). */
+export const EXIT_NO_COMMAND = 127;
 
 export async function main(args: readonly string[], io: CliIO = defaultIO()): Promise<number> {
   const first = args[0];
   if (first === undefined) {
-    io.stderr(`${topLevelHelp()}\n`);
-    return 1;
+    io.stdout(`${topLevelHelp()}\n`);
+    return EXIT_NO_COMMAND;
   }
   if (HELP_FLAGS.has(first)) {
     io.stdout(`${topLevelHelp()}\n`);
@@ -25,7 +28,7 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
   const found = resolve(args);
   if (found === null) {
     io.stderr(`Unknown command "${first}". Run "nomad -help" to see the commands.\n`);
-    return 1;
+    return EXIT_NO_COMMAND;
   }
   const { name, entry, rest } = found;
   if (entry.load === undefined) return groupUsage(name, rest, io);

@@ -17,15 +17,15 @@ test('nomad -h lists the common and other commands and exits 0', async () => {
   assert.match(io.out(), /Other commands:\n[\s\S]* {4}version +Prints the Nomad version/);
 });
 
-test('nomad with no command prints the usage and exits 1', async () => {
+test('nomad with no command prints the usage and exits 127, as Nomad', async () => {
   const io = fakeIO();
-  assert.equal(await main([], io), 1);
-  assert.match(io.err(), /^Usage: nomad/);
+  assert.equal(await main([], io), 127);
+  assert.match(io.out(), /^Usage: nomad/);
 });
 
-test('an unknown command is an error with exit code 1', async () => {
+test('an unknown command is an error with exit code 127, as Nomad', async () => {
   const io = fakeIO();
-  assert.equal(await main(['frobnicate'], io), 1);
+  assert.equal(await main(['frobnicate'], io), 127);
   assert.equal(io.err(), 'Unknown command "frobnicate". Run "nomad -help" to see the commands.\n');
 });
 
@@ -54,7 +54,9 @@ test('nomad <command> -h prints Nomad-style usage with general and command optio
 test("an unknown flag is an error in Go's words, with the usage, and exit code 1", async () => {
   const io = fakeIO();
   assert.equal(await main(['job', 'status', '-frobnicate'], io), 1);
-  assert.match(io.err(), /^flag provided but not defined: -frobnicate\n\nUsage: nomad job status/);
+  // As Nomad's flag sets: the error on stderr, the help on stdout.
+  assert.equal(io.err(), 'flag provided but not defined: -frobnicate\n');
+  assert.match(io.out(), /^Usage: nomad job status/);
 });
 
 test('aliases reach the full commands', async () => {
