@@ -72,6 +72,8 @@ interface PreparedGroup {
    * remembered.
    */
   feasibleKnown: Uint8Array | null;
+  /** The resources of every placement, when the group asks for no network (null until the first). */
+  resources: AllocatedResources | null;
 }
 
 interface Candidate {
@@ -146,6 +148,7 @@ export class Stack {
       fitScores: new Float64Array(this.ctx.table.size),
       fitVersions: new Int32Array(this.ctx.table.size).fill(-1),
       feasibleKnown: null,
+      resources: null,
     };
     const c = p.checks;
     if (!c.distinctHostsJob && !c.distinctHostsGroup && c.distinctProperties.length === 0)
@@ -277,11 +280,16 @@ export class Stack {
       const freedPorts = best.freed.ports;
       used = new Set([...used].filter((x) => !freedPorts.has(x)));
     }
-    const resources = assignResources(p.ask, node, {
-      used,
-      rng: this.ctx.rng,
-      diskMb: p.tg.EphemeralDisk.SizeMB,
-    });
+    // Without networks every placement of the group gets the same resources: one shared object.
+    let resources = p.ask.networks.length === 0 ? p.resources : null;
+    if (resources === null) {
+      resources = assignResources(p.ask, node, {
+        used,
+        rng: this.ctx.rng,
+        diskMb: p.tg.EphemeralDisk.SizeMB,
+      });
+      if (p.ask.networks.length === 0) p.resources = resources;
+    }
     return { option: { node, score: best.score, resources, preempted: best.preempted }, metric };
   }
 

@@ -198,9 +198,20 @@ export const INTERNED_RESOURCES_MAX = 4_096;
  */
 export class ResourcesInterner {
   #table = new Map<string, AllocatedResources>();
+  /** The last object looked up and its answer: a plan's placements often share one object already. */
+  #lastIn: AllocatedResources | null = null;
+  #lastOut: AllocatedResources | null = null;
 
   intern(r: AllocatedResources | null): AllocatedResources | null {
     if (r === null) return null;
+    if (r === this.#lastIn) return this.#lastOut;
+    const out = this.#lookup(r);
+    this.#lastIn = r;
+    this.#lastOut = out;
+    return out;
+  }
+
+  #lookup(r: AllocatedResources): AllocatedResources {
     const key = JSON.stringify(r);
     const known = this.#table.get(key);
     if (known !== undefined) return known;

@@ -6,13 +6,13 @@ import type { Log, ProposeResult } from '../fsm/log.ts';
 import type { LogEntry } from '../fsm/log_entry.ts';
 import { StateStore } from '../state/index.ts';
 import { mockJob, mockNode } from '../state/testing/mocks.ts';
-import { allocTerminal } from '../structs/allocation.ts';
+import { allocTerminal, type AllocatedResources } from '../structs/allocation.ts';
 import type { Job } from '../structs/job.ts';
 import type { Node } from '../structs/node.ts';
 import type { Plan } from '../structs/plan.ts';
 import { ManualClock } from '../../test/helpers/manual_clock.ts';
 import { InmemLog } from './inmem_log.ts';
-import { PlanApplier } from './plan_apply.ts';
+import { PlanApplier, ResourcesInterner } from './plan_apply.ts';
 import { allocPorts, allocsFit } from './plan_fit.ts';
 import { PlanQueue } from './plan_queue.ts';
 import { emptyPlan, seededIds, sizedAlloc, type AllocSize } from './testing/fixtures.ts';
@@ -333,4 +333,28 @@ test('property: concurrent conflicting plans never over-commit a node', async ()
     ),
     { numRuns: 150 },
   );
+});
+
+test('the resources interner hands out one object for equal resources, also when asked twice in a row', () => {
+  const interner = new ResourcesInterner();
+  const make = (diskMb: number): AllocatedResources => ({
+    Tasks: {
+      web: {
+        Cpu: { CpuShares: 100, ReservedCores: null },
+        Memory: { MemoryMB: 64, MemoryMaxMB: 0 },
+        Networks: null,
+        Devices: null,
+      },
+    },
+    TaskLifecycles: { web: null },
+    Shared: { DiskMB: diskMb, Networks: null, Ports: null },
+  });
+  const first = make(10);
+  assert.equal(interner.intern(first), first);
+  assert.equal(interner.intern(first), first);
+  assert.equal(interner.intern(make(10)), first);
+  const other = make(20);
+  assert.equal(interner.intern(other), other);
+  assert.equal(interner.intern(make(10)), first);
+  assert.equal(interner.intern(null), null);
 });
