@@ -139,6 +139,8 @@ test('three servers form a cluster, forward to their leader, fail over, and keep
         (await anyLive().jobs.allocations('web', false)).data.some((a) => a.ClientStatus === 'running'),
       );
       await taskBeats(beat);
+      // The client agent's own API answers server questions by asking the leader.
+      assert.ok((await cluster.clients[0]!.client.jobs.list()).data.some((j) => j.ID === 'web'));
       const servers = await cluster.clients[0]!.client.agent.servers();
       assert.equal(servers.length, 3, `the client learned every server: ${servers.join(', ')}`);
     });
@@ -268,13 +270,25 @@ test('three servers form a cluster, forward to their leader, fail over, and keep
     });
 
     await t.test(
-      'the whole cluster stopped and started again keeps its jobs; the task ran on meanwhile',
+      'the whole cluster stopped and started again keeps its jobs; the client kept its task and registers again',
       async () => {
         for (const i of cluster.running()) assert.equal(await cluster.stopServer(i, 'SIGTERM'), 0);
+        // Long enough for the client's heartbeat to fail: it must notice, and keep its task.
+        await until(
+          'the client to lose its servers',
+          () =>
+            cluster.clients[0]!.output().includes('lost contact with the servers; tasks keep running') ||
+            undefined,
+        );
         await taskBeats(beat);
         await Promise.all([0, 1, 2].map((i) => cluster.startServer(i)));
         leader = await cluster.waitForLeader();
         for (const i of [0, 1, 2]) await until(`the job on server ${i}`, () => jobOn(api(i), 'web'));
+        await until(
+          'the client to register again',
+          () =>
+            (cluster.clients[0]!.output().match(/client: node registered/g)?.length ?? 0) >= 2 || undefined,
+        );
         await until('the client ready again', async () =>
           (await api(leader).nodes.list()).data.some((n) => n.Status === 'ready'),
         );
