@@ -49,7 +49,7 @@ allow, or are stopped at the deadline.`,
       return 1;
     }
     if ((flags.self && args.length !== 0) || (!flags.self && args.length !== 1)) {
-      ui.error('This command takes either one argument: <node> or the -self flag');
+      ui.error("Node ID must be specified if -self isn't being used");
       ui.error(commandErrorText('node drain'));
       return 1;
     }

@@ -90,3 +90,14 @@ test('node drain -detach only sets the drain', async () => {
     await agent.close();
   }
 });
+
+test('node drain and node eligibility without a node ask for one in Nomad words', async () => {
+  for (const args of [
+    ['node', 'drain', '-enable', '-yes'],
+    ['node', 'eligibility', '-enable'],
+  ]) {
+    const io = fakeIO({ env: { NOMAD_ADDR: 'http://127.0.0.1:1' } });
+    assert.equal(await main(args, io), 1);
+    assert.match(io.err(), /^Node ID must be specified if -self isn't being used\nFor additional help try/);
+  }
+});

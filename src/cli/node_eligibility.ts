@@ -21,7 +21,7 @@ on it keep running.`,
       return 1;
     }
     if ((flags.self && args.length !== 0) || (!flags.self && args.length !== 1)) {
-      ui.error('This command takes either one argument: <node> or the -self flag');
+      ui.error("Node ID must be specified if -self isn't being used");
       ui.error(commandErrorText('node eligibility'));
       return 1;
     }

@@ -7,6 +7,7 @@ import { rngFromSeed } from '../../lib/random.ts';
 import { realClock } from '../config.ts';
 import { ClientStateDb } from '../state_db.ts';
 import { AllocRunner } from './alloc_runner.ts';
+import { healthParams } from './health_hook.ts';
 import { RawExecDriver } from '../../drivers/raw_exec/raw_exec_driver.ts';
 import { MockDriver } from '../../drivers/mock/mock_driver.ts';
 import type { Driver } from '../../drivers/driver.ts';
@@ -231,6 +232,36 @@ test('an allocation in a deployment reports healthy after min_healthy_time', asy
   void ar.run();
   await eventually(() => ar.clientUpdate().DeploymentStatus?.Healthy === true);
   await ar.kill();
+});
+
+test('an allocation outside any deployment is judged by its migrate block, as the drainer needs', async () => {
+  const job = testJob({
+    Type: 'service',
+    TaskGroups: [
+      {
+        Name: 'g',
+        Migrate: { MaxParallel: 1, HealthCheck: 'task_states', MinHealthyTime: 50e6, HealthyDeadline: 60e9 },
+        Tasks: [mock('t', { run_for: '1h' })],
+      },
+    ],
+  });
+  const ar = runner(testAlloc(job, { DeploymentID: '' }));
+  void ar.run();
+  await eventually(() => ar.clientUpdate().DeploymentStatus?.Healthy === true);
+  await ar.kill();
+});
+
+test('healthParams() judges no batch allocation, and none of a deployment with manual health', () => {
+  const batch = testJob({ Type: 'batch', TaskGroups: [{ Name: 'g', Tasks: [mock('t', {})] }] });
+  assert.equal(healthParams(testAlloc(batch, { DeploymentID: '' }), batch, batch.TaskGroups[0]!), null);
+  const manual = testJob({
+    Type: 'service',
+    Update: { MaxParallel: 1, MinHealthyTime: 50e6, HealthyDeadline: 60e9, HealthCheck: 'manual' },
+    TaskGroups: [{ Name: 'g', Tasks: [mock('t', {})] }],
+  });
+  assert.equal(healthParams(testAlloc(manual, { DeploymentID: 'd-1' }), manual, manual.TaskGroups[0]!), null);
+  const outside = healthParams(testAlloc(manual, { DeploymentID: '' }), manual, manual.TaskGroups[0]!);
+  assert.equal(outside?.MinHealthyTime, 10e9, 'the default migrate block');
 });
 
 test('an allocation updated in place into a new deployment proves itself healthy again', async () => {

@@ -3,14 +3,34 @@
  * for min_healthy_time without a restart, before healthy_deadline; unhealthy when a task fails or
  * the deadline passes first. ("checks" without service checks is judged the same way: there are
  * no checks to wait for.) Judged once; the result goes to the server in DeploymentStatus.
+ *
+ * An allocation outside any deployment (placed after its job's deployment ended, or to replace a
+ * stopped one) is judged too, by the group's migrate block, as Nomad's health hook does: the node
+ * drainer counts only healthy allocations, so without a verdict a drain would wait for its deadline.
+ * Batch allocations are never judged.
  */
 import type { Allocation, TaskState } from '../../structs/allocation.ts';
-import type { Job, TaskGroup, UpdateStrategy } from '../../structs/job.ts';
+import { DEFAULT_MIGRATE_STRATEGY } from '../../structs/canonicalize.ts';
+import type { Job, TaskGroup } from '../../structs/job.ts';
 import type { Clock, TimerId } from '../../lib/clock.ts';
+
+/** How an allocation is judged: from its deployment's update block, or its group's migrate block. */
+interface HealthParams {
+  MinHealthyTime: number;
+  HealthyDeadline: number;
+}
+
+/** The health rules for an allocation, or null when it is not judged (batch, or manual health). */
+export function healthParams(alloc: Allocation, job: Job, group: TaskGroup): HealthParams | null {
+  if (job.Type === 'batch') return null;
+  if (alloc.DeploymentID === '') return group.Migrate ?? DEFAULT_MIGRATE_STRATEGY;
+  const u = group.Update ?? job.Update;
+  return u !== null && u.HealthCheck !== 'manual' ? u : null;
+}
 
 export class HealthHook {
   readonly #clock: Clock;
-  readonly #update: UpdateStrategy | null;
+  readonly #update: HealthParams | null;
   readonly #onResult: (healthy: boolean) => void;
   readonly #ephemeral: Set<string>;
   #minTimer: TimerId | undefined;
@@ -27,9 +47,7 @@ export class HealthHook {
   }) {
     this.#clock = o.clock;
     this.#onResult = o.onResult;
-    const u = o.group.Update ?? o.job.Update;
-    const applies = o.alloc.DeploymentID !== '' && u !== null && u.HealthCheck !== 'manual';
-    this.#update = applies ? u : null;
+    this.#update = healthParams(o.alloc, o.job, o.group);
     // Prestart tasks that run to completion and poststop tasks are not expected to be running.
     this.#ephemeral = new Set(
       o.group.Tasks.filter(
