@@ -15,7 +15,21 @@ if (files.length === 0) {
   console.error(`No test files match ${JSON.stringify(filters)}`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-});
+// A hung test fails after TEST_TIMEOUT_MS instead of hanging the run, and a test file whose
+// failed test left a process or a socket open still exits (--test-force-exit).
+const TEST_TIMEOUT_MS = 180_000;
+const r = spawnSync(
+  process.execPath,
+  [
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec',
+    `--test-timeout=${TEST_TIMEOUT_MS}`,
+    '--test-force-exit',
+    ...files,
+  ],
+  {
+    stdio: 'inherit',
+  },
+);
 process.exit(r.status ?? 1);

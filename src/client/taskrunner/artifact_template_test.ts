@@ -134,12 +134,25 @@ test('a re-rendered template with change_mode restart restarts the task', async 
   void ar.run();
   const tr = ar.taskRunner('t')!;
   await eventually(() => tr.state.State === 'running');
-  writeFileSync(src, 'v2');
-  assert.equal(tr.checkTemplates(), 1);
-  await eventually(() => tr.state.State === 'running' && tr.state.Restarts === 1);
-  await eventually(() => readFileSync(join(ar.paths.logs, 't.stdout.0'), 'utf8') === 'v1\nv2\n');
-  assert.ok(tr.state.Events.some((e) => e.Type === 'Restart Signaled'));
-  await ar.kill();
+  // On a failure, say what the task went through: the events tell a race from a slow machine.
+  const story = (): string =>
+    `state ${tr.state.State}, restarts ${tr.state.Restarts}, events ${JSON.stringify(
+      tr.state.Events.map((e) => `${e.Type}: ${e.DisplayMessage}`),
+    )}`;
+  try {
+    writeFileSync(src, 'v2');
+    assert.equal(tr.checkTemplates(), 1);
+    await eventually(() => tr.state.State === 'running' && tr.state.Restarts === 1).catch((err: unknown) => {
+      throw new Error(`the task did not come back once: ${story()}`, { cause: err });
+    });
+    const out = join(ar.paths.logs, 't.stdout.0');
+    await eventually(() => readFileSync(out, 'utf8') === 'v1\nv2\n').catch((err: unknown) => {
+      throw new Error(`stdout is ${JSON.stringify(readFileSync(out, 'utf8'))}: ${story()}`, { cause: err });
+    });
+    assert.ok(tr.state.Events.some((e) => e.Type === 'Restart Signaled'));
+  } finally {
+    await ar.kill();
+  }
 });
 
 const hookFailure = (ar: AllocRunner): string =>
