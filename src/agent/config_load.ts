@@ -14,6 +14,7 @@ import type { AgentConfig } from './config.ts';
 import { normalizeConfig } from './config_schema.ts';
 import type { Normalized } from './config_schema.ts';
 import { parseAgentFlags } from './flags.ts';
+import { parseHclInChild } from './hcl_child.ts';
 
 /** A configuration file larger than this is refused: agent files are a few KiB. */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
@@ -61,9 +62,8 @@ export async function parseConfigText(file: string, text: string): Promise<Norma
   try {
     if (file.endsWith('.json')) raw = JSON.parse(text);
     else {
-      // Loaded on demand: the WebAssembly HCL parser costs start-up time nobody else should pay.
-      const { parse } = await import('@cdktf/hcl2json');
-      raw = await parse(file, text);
+      // In a child process: the WebAssembly HCL parser's memory would otherwise stay with the agent.
+      raw = await parseHclInChild(file, text);
     }
   } catch (err) {
     throw new NomadError(
