@@ -46,6 +46,8 @@ export interface StartAgentOptions {
   ports?: { http?: number; rpc?: number; serf?: number };
   /** Wait for the banner only (default true); false returns once the process is spawned. */
   waitForBanner?: boolean;
+  /** Run the agent as this user and group id (needs root), e.g. so iptables can match its packets by owner. */
+  uid?: number;
 }
 
 export interface TestAgent {
@@ -85,6 +87,7 @@ export async function startAgent(opts: StartAgentOptions = {}): Promise<TestAgen
     cwd: ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));

@@ -10,7 +10,7 @@
  *   const client = await cluster.startClient();
  *   await cluster.stop();
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,8 @@ export interface TestClusterOptions {
   bootstrapExpect?: number;
   /** Extra HCL for every server. */
   serverConfig?: string;
+  /** Runs server i as this user id (needs root; its directory is given to that user). */
+  serverUid?: (i: number) => number | undefined;
 }
 
 /** A TCP and UDP port free on 127.0.0.1 right now (the agent binds both on its serf port). */
@@ -107,7 +109,9 @@ export class TestCluster {
       servers: n,
       bootstrapExpect: opts.bootstrapExpect ?? n,
       serverConfig: opts.serverConfig ?? '',
+      serverUid: opts.serverUid ?? (() => undefined),
     });
+    if (opts.serverUid !== undefined) await chmod(root, 0o755);
     for (let i = 0; i < n; i++) await c.addServer();
     try {
       await Promise.all(c.servers.map((_, i) => c.startServer(i)));
@@ -165,10 +169,16 @@ export class TestCluster {
     if (s.agent !== undefined && s.agent.process.exitCode === null && s.agent.process.signalCode === null) {
       throw new Error(`Server ${s.name} is already running`);
     }
+    const uid = this.#opts.serverUid(i);
+    if (uid !== undefined) {
+      await mkdir(s.dir, { recursive: true });
+      await chown(s.dir, uid, uid);
+    }
     s.agent = await startAgent({
       dev: false,
       dir: s.dir,
       ports: s.ports,
+      ...(uid === undefined ? {} : { uid }),
       config: this.serverConfig(i, extraConfig, opts.join !== false),
     });
     return s.agent;
