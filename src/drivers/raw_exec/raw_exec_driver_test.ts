@@ -70,7 +70,19 @@ describe('raw_exec launcher', () => {
     const cfg = config({ command: 'sleep', args: ['1000'] });
     const h = await d.startTask(cfg);
     const pid = h.state['pid'] as number;
-    await eventually(() => childrenOf(pid).length === 1, 'the command to start');
+    // Wait until the launcher's child has become `sleep`: between its fork and its exec the child
+    // still runs the launcher's traps, and a signal in that window would be survived, not obeyed.
+    const isSleep = (p: number): boolean => {
+      try {
+        return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sleep';
+      } catch {
+        return false;
+      }
+    };
+    await eventually(
+      () => childrenOf(pid).length === 1 && isSleep(childrenOf(pid)[0]!),
+      'the command to start',
+    );
     const [cmd] = childrenOf(pid);
     assert.equal(readProcStat(cmd!)?.session, pid, 'the command runs in the session the launcher leads');
     await d.stopTask(cfg.id, { timeoutMs: 10_000, signal: 'SIGINT' });
