@@ -1,8 +1,9 @@
 /**
  * `nomad <command> [subcommand] [flags] [args]`: finds the command (full name or alias), loads its
  * module, and runs it. `nomad -h` lists the commands; `nomad <group>` lists a group's subcommands;
- * no command, or an unknown one, exits 127 as Nomad's CLI library does (a subcommand of a known
- * group that does not exist exits 1, with the group's help).
+ * no command exits 127 as Nomad's CLI library does; an unknown command exits 1 with an error that
+ * names it, as our issue #2 asks (Nomad's library exits 127 there too); a subcommand of a known group
+ * that does not exist exits 1, with the group's help.
  */
 import { ALIASES, COMMANDS, COMMON_ALIASES, type CommandEntry } from './registry.ts';
 import { defaultIO } from './io.ts';
@@ -11,8 +12,10 @@ import type { CliIO } from './ui.ts';
 const HELP_FLAGS: ReadonlySet<string> = new Set(['-h', '-help', '--help']);
 const VERSION_FLAGS: ReadonlySet<string> = new Set(['-v', '-version', '--version']);
 const NAME_WORDS_MAX = 3;
-/** Nomad's exit code when no command, or no such command, is given (mitchellh/cli). */
+/** Nomad's exit code when no command is given (mitchellh/cli). */
 export const EXIT_NO_COMMAND = 127;
+/** An unknown command is an error like any other bad input. */
+export const EXIT_UNKNOWN_COMMAND = 1;
 
 export async function main(args: readonly string[], io: CliIO = defaultIO()): Promise<number> {
   const first = args[0];
@@ -28,7 +31,7 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
   const found = resolve(args);
   if (found === null) {
     io.stderr(`Unknown command "${first}". Run "nomad -help" to see the commands.\n`);
-    return EXIT_NO_COMMAND;
+    return EXIT_UNKNOWN_COMMAND;
   }
   const { name, entry, rest } = found;
   if (entry.load === undefined) return groupUsage(name, rest, io);

@@ -187,13 +187,13 @@ test('a malformed job file is refused with file:line:col; plan exits 255', async
   assert.match(missing.stderr, /nowhere\.nomad/);
 });
 
-test('an unknown flag prints the error and the usage and exits 1; an unknown command exits 127', async () => {
+test('an unknown flag prints the error and the usage and exits 1; an unknown command exits 1', async () => {
   const r = await run(['job', 'status', '-bogus']);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'flag provided but not defined: -bogus\n');
   assert.match(r.stdout, /^Usage: nomad job status \[options\] <job>\n/);
   const unknown = await run(['jbo']);
-  assert.equal(unknown.code, 127);
+  assert.equal(unknown.code, 1);
   const args = await run(['alloc', 'status']);
   assert.equal(args.code, 1);
   assert.equal(
