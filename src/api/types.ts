@@ -6,32 +6,11 @@
 import type { AllocMetric } from '../structs/allocation.ts';
 import type { Evaluation } from '../structs/evaluation.ts';
 import type { Job } from '../structs/job.ts';
-import type { JobSummary } from '../structs/job_summary.ts';
 import type { DrainSpec, DriverInfo, NodeReservedResources, NodeResources } from '../structs/node.ts';
 import type { PlanAnnotations } from '../structs/plan.ts';
 import type { SchedulerConfiguration } from '../structs/operator.ts';
 
-export interface JobListStub {
-  ID: string;
-  ParentID: string;
-  Name: string;
-  Namespace: string;
-  Datacenters: string[];
-  NodePool: string;
-  Type: string;
-  Priority: number;
-  Periodic: boolean;
-  ParameterizedJob: boolean;
-  Stop: boolean;
-  Status: string;
-  StatusDescription: string;
-  JobSummary: JobSummary | null;
-  CreateIndex: number;
-  ModifyIndex: number;
-  JobModifyIndex: number;
-  SubmitTime: number;
-  Meta?: Record<string, string> | null;
-}
+export type { JobListStub } from '../structs/list_stubs.ts';
 
 export interface NodeListStub {
   Address: string;

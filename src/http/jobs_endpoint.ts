@@ -26,7 +26,7 @@ async function listJobs(api: ApiContext, req: HttpRequest, res: HttpResponse): P
   const page = req.page();
   const out = await api.query(req, res, (snap) => {
     const jobs = inNamespace(snap.jobs(), namespace).filter((j) => j.ID.startsWith(prefix));
-    const stubs = jobs.map((j) => jobListStub(j, snap.jobSummaryByID(j.Namespace, j.ID), withMeta));
+    const stubs = jobs.map((j) => jobListStub(j, snap.jobSummaryByID(j.Namespace, j.ID), { meta: withMeta }));
     return {
       index: snap.maxIndex('jobs', 'job_summary'),
       value: paginate(stubs, (s) => `${s.Namespace}.${s.ID}`, page),

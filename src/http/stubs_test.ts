@@ -11,7 +11,7 @@ test('jobListStub() marks a parameterized job, but not the children dispatched f
     ParameterizedJob: { Payload: 'optional', MetaRequired: null, MetaOptional: null },
   };
   const child: Job = { ...parent, ID: 'example/dispatch-1-abcd', ParentID: 'example', Dispatched: true };
-  assert.equal(jobListStub(parent, undefined, false).ParameterizedJob, true);
-  assert.equal(jobListStub(child, undefined, false).ParameterizedJob, false);
-  assert.equal(jobListStub(exampleJob(), undefined, false).ParameterizedJob, false);
+  assert.equal(jobListStub(parent, undefined, { meta: false }).ParameterizedJob, true);
+  assert.equal(jobListStub(child, undefined, { meta: false }).ParameterizedJob, false);
+  assert.equal(jobListStub(exampleJob(), undefined, { meta: false }).ParameterizedJob, false);
 });

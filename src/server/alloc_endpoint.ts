@@ -86,7 +86,7 @@ export class AllocEndpoint {
         value: s
           .allocsByIDPrefix(req.prefix ?? '')
           .filter((a) => ns === ALL_NAMESPACES || a.Namespace === ns)
-          .map(allocListStub),
+          .map((a) => allocListStub(a)),
         items: [watchItems.table('allocs')],
       }),
     );

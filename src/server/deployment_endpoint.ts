@@ -68,7 +68,7 @@ export class DeploymentEndpoint {
       const index = allocs.reduce((m, a) => Math.max(m, a.ModifyIndex), 0);
       return {
         index: index === 0 ? s.tableIndex('allocs') : index,
-        value: allocs.map(allocListStub),
+        value: allocs.map((a) => allocListStub(a)),
         items: [watchItems.allocsByDeployment(deploymentId)],
       };
     });

@@ -50,7 +50,7 @@ export class EvalEndpoint {
       const allocs = s.allocsByEval(evalId);
       return {
         index: allocs.reduce((m, a) => Math.max(m, a.ModifyIndex), 0) || s.tableIndex('allocs'),
-        value: allocs.map(allocListStub),
+        value: allocs.map((a) => allocListStub(a)),
         items: [watchItems.allocsByEval(evalId)],
       };
     });

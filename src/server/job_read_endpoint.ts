@@ -1,91 +1,14 @@
 /** Job reads (Nomad's Job.GetJob, List, GetJobVersions, Allocations, Evaluations, Summary, Deployments), all blocking queries. */
 import { blockingQuery, watchItems, type StateSnapshot, type WatchItem } from '../state/index.ts';
-import type { AllocListStub, Allocation } from '../structs/allocation.ts';
+import type { AllocListStub } from '../structs/allocation.ts';
+import { allocListStub, jobListStub, type JobListStub } from '../structs/list_stubs.ts';
 import type { Deployment } from '../structs/deployment.ts';
 import type { Evaluation } from '../structs/evaluation.ts';
 import type { Job } from '../structs/job.ts';
 import type { JobSummary } from '../structs/job_summary.ts';
 import { namespaceOf, type EndpointDeps, type QueryOptions, type QueryResponse } from './endpoint_common.ts';
 
-/** Nomad's JobListStub: what GET /v1/jobs lists. */
-export interface JobListStub {
-  ID: string;
-  ParentID: string;
-  Name: string;
-  Namespace: string;
-  Datacenters: string[];
-  NodePool: string;
-  Type: string;
-  Priority: number;
-  Periodic: boolean;
-  ParameterizedJob: boolean;
-  Stop: boolean;
-  Status: string;
-  StatusDescription: string;
-  JobSummary: JobSummary | null;
-  CreateIndex: number;
-  ModifyIndex: number;
-  JobModifyIndex: number;
-  SubmitTime: number;
-  Meta: Record<string, string> | null;
-}
-
-export function jobListStub(job: Job, summary: JobSummary | undefined): JobListStub {
-  return {
-    ID: job.ID,
-    ParentID: job.ParentID,
-    Name: job.Name,
-    Namespace: job.Namespace,
-    Datacenters: job.Datacenters,
-    NodePool: job.NodePool,
-    Type: job.Type,
-    Priority: job.Priority,
-    Periodic: job.Periodic !== null && job.Periodic.Enabled,
-    // A dispatched child carries its parent's block but is not itself parameterized (Nomad's IsParameterized).
-    ParameterizedJob: job.ParameterizedJob !== null && !job.Dispatched,
-    Stop: job.Stop,
-    Status: job.Status,
-    StatusDescription: job.StatusDescription,
-    JobSummary: summary ?? null,
-    CreateIndex: job.CreateIndex,
-    ModifyIndex: job.ModifyIndex,
-    JobModifyIndex: job.JobModifyIndex,
-    SubmitTime: job.SubmitTime,
-    Meta: job.Meta,
-  };
-}
-
-export function allocListStub(a: Allocation): AllocListStub {
-  return {
-    ID: a.ID,
-    EvalID: a.EvalID,
-    Name: a.Name,
-    Namespace: a.Namespace,
-    NodeID: a.NodeID,
-    NodeName: a.NodeName,
-    JobID: a.JobID,
-    JobType: a.Job?.Type ?? '',
-    JobVersion: a.Job?.Version ?? 0,
-    TaskGroup: a.TaskGroup,
-    AllocatedResources: a.AllocatedResources,
-    DesiredStatus: a.DesiredStatus,
-    DesiredDescription: a.DesiredDescription,
-    ClientStatus: a.ClientStatus,
-    ClientDescription: a.ClientDescription,
-    DesiredTransition: a.DesiredTransition,
-    TaskStates: a.TaskStates,
-    DeploymentStatus: a.DeploymentStatus,
-    FollowupEvalID: a.FollowupEvalID,
-    NextAllocation: a.NextAllocation,
-    RescheduleTracker: a.RescheduleTracker,
-    PreemptedAllocations: a.PreemptedAllocations,
-    PreemptedByAllocation: a.PreemptedByAllocation,
-    CreateIndex: a.CreateIndex,
-    ModifyIndex: a.ModifyIndex,
-    CreateTime: a.CreateTime,
-    ModifyTime: a.ModifyTime,
-  };
-}
+export { allocListStub, jobListStub, type JobListStub } from '../structs/list_stubs.ts';
 
 /** The namespace wildcard of list queries. */
 export const ALL_NAMESPACES = '*';
@@ -138,7 +61,7 @@ export class JobReadEndpoint {
           : s.jobsByIDPrefix(ns, prefix);
       return {
         index: s.maxIndex('jobs', 'job_summary'),
-        value: jobs.map((j) => jobListStub(j, s.jobSummaryByID(j.Namespace, j.ID))),
+        value: jobs.map((j) => jobListStub(j, s.jobSummaryByID(j.Namespace, j.ID), { meta: true })),
         items: [watchItems.table('jobs'), watchItems.table('job_summary')],
       };
     });
@@ -169,7 +92,7 @@ export class JobReadEndpoint {
       const allocs = s.allocsByJob(ns, req.jobId, req.all === true);
       return {
         index: allocs.reduce((m, a) => Math.max(m, a.ModifyIndex), 0) || s.tableIndex('allocs'),
-        value: allocs.map(allocListStub),
+        value: allocs.map((a) => allocListStub(a)),
         items: [watchItems.allocsByJob(ns, req.jobId), watchItems.job(ns, req.jobId)],
       };
     });
