@@ -288,7 +288,13 @@ test('past gc_max_allocs the client collects its oldest terminal allocations, di
   await eventually(() => !existsSync(dir(b3!)), 'b3 to be collected');
   assert.equal(c.allocRunner(b1!.ID), undefined);
   assert.equal(existsSync(dir(b1!)), false);
-  assert.equal(server.updates.filter((u) => u.ID === b1!.ID).length, b1Updates);
+  // Updates for b1 sent before the change may still land (the client batches them); none may show
+  // it starting again.
+  const later = server.updates.filter((u) => u.ID === b1!.ID).slice(b1Updates);
+  assert.deepEqual(
+    later.filter((u) => u.ClientStatus === 'pending' || u.ClientStatus === 'running'),
+    [],
+  );
   await c.shutdown();
 
   const db = ClientStateDb.open(join(dataDir, 'client', 'state.mdb'));
